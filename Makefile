@@ -1,0 +1,30 @@
+# AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
+# Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
+.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor openapi docs bench bootstrap
+
+DEV := scripts/dev.sh
+
+run:        ## deploy the sqitch plan and serve the API on http://$(HOST):$(PORT)
+	@$(DEV) run
+test:       ## every test: sqitch round trip, upgrade path, pgTAP, pytest against the real gateway
+	@$(DEV) test
+deploy:     ## sqitch deploy (idempotent)
+	@$(DEV) deploy
+revert:     ## sqitch revert, to TO=<change or @tag> when given
+	@$(DEV) revert $(TO)
+verify:     ## sqitch verify
+	@$(DEV) verify
+status:     ## sqitch status
+	@$(DEV) status
+psql:       ## psql on the database
+	@$(DEV) psql
+seed:       ## load sample data (SCALE=n for a generated data set)
+	@$(DEV) seed
+db-start:   ## start the project-local cluster
+	@$(DEV) db-start
+db-stop:    ## stop the project-local cluster
+	@$(DEV) db-stop
+doctor:     ## check prerequisites and say how to get what is missing
+	@$(DEV) doctor
+bootstrap:  ## install system packages and the .venv only
+	@$(DEV) bootstrap

@@ -1,0 +1,4 @@
+-- Revert ai-orchestrator:data/artifacts
+BEGIN;
+DROP TABLE orchestrator.artifacts;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert ai-orchestrator:data/tool_tags
+BEGIN;
+DROP TABLE orchestrator.tool_tags;
+COMMIT;

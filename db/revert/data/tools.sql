@@ -1,0 +1,5 @@
+-- Revert ai-orchestrator:data/tools
+BEGIN;
+DROP TABLE orchestrator.tools;
+DROP FUNCTION orchestrator.tool_statuses();
+COMMIT;

@@ -1,0 +1,8 @@
+-- Revert ai-orchestrator:schemas
+BEGIN;
+ALTER DEFAULT PRIVILEGES FOR ROLE aio_owner GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+DROP SCHEMA reporting;
+DROP SCHEMA api;
+DROP EXTENSION pg_trgm;
+DROP SCHEMA orchestrator;
+COMMIT;

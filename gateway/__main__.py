@@ -1,0 +1,93 @@
+"""python -m gateway serve | openapi | doctor | libpq-env URL"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def serve() -> int:
+    import uvicorn
+
+    settings = Settings()
+    if not settings.database_url:
+        print("DATABASE_URL is not set; `make run` sets it for the project-local cluster", file=sys.stderr)
+        return 2
+    uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
+                log_level="info", access_log=False)
+    return 0
+
+
+def openapi() -> int:
+    import psycopg
+
+    from . import catalog
+    from .openapi import document
+    from .routes import ROUTES
+
+    async def main() -> bytes:
+        async with await psycopg.AsyncConnection.connect(Settings().database_url) as conn:
+            return document(await catalog.load(conn), ROUTES)
+
+    sys.stdout.write(asyncio.run(main()).decode() + "\n")
+    return 0
+
+
+def libpq_env(url: str) -> int:
+    """Shell exports of PG* variables for a libpq URL: how sqitch and psql are pointed at it."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+             "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "options": "PGOPTIONS"}
+    for key, value in conninfo_to_dict(url).items():
+        if key in names and value is not None:
+            print(f"export {names[key]}={shlex.quote(str(value))}")
+    return 0
+
+
+def doctor() -> int:
+    """Checks prerequisites and says what is missing and how to get it."""
+    import glob
+
+    problems = []
+    majors = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not majors and not shutil.which("pg_ctl"):
+        problems.append("PostgreSQL server: apt-get install postgresql")
+    for tool, package in (("sqitch", "sqitch"), ("psql", "postgresql-client"),
+                          ("pg_prove", "libtap-parser-sourcehandler-pgtap-perl")):
+        if not shutil.which(tool):
+            problems.append(f"{tool}: apt-get install {package}")
+    for initdb in majors:
+        major = Path(initdb).parent.parent.name
+        if not Path(f"/usr/share/postgresql/{major}/extension/pgtap.control").exists():
+            problems.append(f"pgTAP for PostgreSQL {major}: apt-get install postgresql-{major}-pgtap")
+    for module in ("litestar", "psycopg", "psycopg_pool", "uvicorn"):
+        try:
+            __import__(module)
+        except ImportError:
+            problems.append(f"Python package {module}: .venv/bin/pip install -e '.[test]'")
+    for line in problems:
+        print(f"missing  {line}")
+    print("all prerequisites present" if not problems else "`make run` or `make test` installs all of these")
+    return 1 if problems else 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {"serve": serve, "openapi": openapi, "doctor": doctor}
+    if argv[:1] == ["libpq-env"] and len(argv) == 2:
+        return libpq_env(argv[1])
+    if len(argv) == 1 and argv[0] in commands:
+        return commands[argv[0]]()
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,276 @@
+"""The Litestar application: every route in ROUTES runs one `api` function in one round trip."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import psycopg
+from litestar import Litestar, Request, Response, get, route
+from litestar.exceptions import HTTPException
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from . import catalog, errors, openapi
+from .routes import ROUTES, Route
+from .settings import Settings
+
+log = logging.getLogger("gateway")
+
+JSON = "application/json"
+
+# Runs first in every request's transaction, in the same pipeline as the call itself:
+# the request's role, GET requests read-only, and the statement timeout.
+SETUP_SQL = (
+    "SELECT pg_catalog.set_config('role', %s, true),"
+    " pg_catalog.set_config('transaction_read_only', %s, true),"
+    " pg_catalog.set_config('statement_timeout', %s, true)"
+)
+
+# Which JSON values a body field may carry for each SQL argument type.
+JSON_KINDS: dict[str, tuple[type, ...]] = {
+    "jsonb": (dict, list, str, int, float, bool),
+    "json": (dict, list, str, int, float, bool),
+    "integer": (int,),
+    "bigint": (int,),
+    "smallint": (int,),
+    "numeric": (int, float),
+    "double precision": (int, float),
+    "boolean": (bool,),
+    "text[]": (list,),
+}
+JSON_KIND_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, detail: str, field: str | None = None, code: str | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.field, self.code = status, detail, field, code
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Gateway:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pool = AsyncConnectionPool(
+            settings.database_url, min_size=settings.pool_min, max_size=settings.pool_max,
+            timeout=settings.pool_timeout_s, open=False, name="gateway",
+        )
+        self.functions: dict[str, catalog.Function] | None = None
+        self._catalog_lock = asyncio.Lock()
+        self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    async def start(self) -> None:
+        await self.pool.open(wait=False)
+
+    async def stop(self) -> None:
+        await self.pool.close()
+
+    async def catalog(self) -> dict[str, catalog.Function]:
+        if self.functions is None:
+            async with self._catalog_lock:
+                if self.functions is None:
+                    async with self.pool.connection() as conn:
+                        self.functions = await catalog.load(conn)
+                        await conn.rollback()
+                    self._statements.clear()
+        return self.functions
+
+    async def function(self, name: str) -> catalog.Function:
+        functions = await self.catalog()
+        if name not in functions:
+            self.functions = None  # deployed schema may have changed: look again next time
+            raise BadRequest(503, f"api.{name} is not deployed; run the sqitch deploy", code="42883")
+        return functions[name]
+
+    # --- request -> named arguments -------------------------------------------------
+
+    async def arguments(self, fn: catalog.Function, request: Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.path_params)
+        for key in request.query_params:
+            values = request.query_params.getall(key)
+            if len(values) > 1:
+                raise BadRequest(422, f"{key}: given more than once", key)
+            if key in args:
+                raise BadRequest(422, f"{key}: is a path parameter", key)
+            args[key] = values[0]
+        if request.method in ("POST", "PUT"):
+            args.update(await self.body_arguments(fn, request, args))
+        for name in args:
+            if fn.arg(name) is None:
+                raise BadRequest(422, f"{name}: unknown parameter", name)
+        for arg in fn.args:
+            if arg.required and arg.name not in args:
+                raise BadRequest(422, f"{arg.name}: is required", arg.name)
+        return args
+
+    async def body_arguments(self, fn: catalog.Function, request: Request, taken: dict) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw.strip():
+            if fn.arg("patch"):
+                raise BadRequest(400, "the request body must be a JSON object", "patch")
+            return {}
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media != JSON and not media.endswith("+json"):
+            raise BadRequest(415, f"content type {media!r} is not supported; send {JSON}")
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise BadRequest(400, f"the request body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise BadRequest(422, f"the request body must be a JSON object, got {JSON_KIND_NAMES.get(type(body), 'null')}")
+        if fn.arg("patch"):
+            # A partial update takes the whole body; the SQL function checks every field.
+            return {"patch": raw.decode()}
+        values = {}
+        for key, value in body.items():
+            arg = fn.arg(key)
+            if arg is None:
+                raise BadRequest(422, f"{key}: unknown field", key)
+            if key in taken:
+                raise BadRequest(422, f"{key}: is already given in the path or query", key)
+            values[key] = self.json_argument(arg, value)
+        return values
+
+    @staticmethod
+    def json_argument(arg: catalog.Arg, value: Any) -> Any:
+        if value is None:
+            return None
+        allowed = JSON_KINDS.get(arg.type, (str,))
+        kind = bool if isinstance(value, bool) else type(value)
+        if kind not in allowed or (kind is bool and bool not in allowed):
+            expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in allowed))
+            raise BadRequest(422, f"{arg.name}: must be a JSON {expected}, got {JSON_KIND_NAMES.get(kind, kind.__name__)}", arg.name)
+        if arg.type in ("jsonb", "json"):
+            return json.dumps(value)
+        if kind is bool:
+            return "true" if value else "false"
+        if kind in (int, float):
+            return str(value)
+        return value
+
+    # --- one statement per call ------------------------------------------------------
+
+    def statement(self, fn: catalog.Function, names: tuple[str, ...]) -> str:
+        key = (fn.name, names)
+        sql = self._statements.get(key)
+        if sql is None:
+            call = "api.{}({})".format(
+                quote_ident(fn.name),
+                ", ".join(f"{quote_ident(n)} => %s::{fn.arg(n).type}" for n in names),
+            )
+            if fn.returns_void:
+                sql = f"SELECT {call}"
+            elif fn.returns_set and fn.paged:
+                sql = f"SELECT coalesce(json_agg(r), '[]')::text, count(*)::int, (array_agg(r.cursor))[count(*)::int] FROM {call} r"
+            elif fn.returns_set:
+                sql = f"SELECT coalesce(json_agg(r), '[]')::text FROM {call} r"
+            elif fn.columns:
+                sql = f"SELECT to_json(r)::text FROM {call} r"
+            else:
+                sql = f"SELECT to_json({call})::text"
+            self._statements[key] = sql
+        return sql
+
+    async def execute(self, sql: str, values: list, read_only: bool) -> tuple | None:
+        s = self.settings
+        async with self.pool.connection() as conn:
+            async with conn.pipeline():
+                async with conn.transaction():
+                    await conn.execute(SETUP_SQL, (s.api_role, "on" if read_only else "off", str(s.statement_timeout_ms)))
+                    cur = await conn.execute(sql, values)
+            return await cur.fetchone()
+
+    async def call(self, r: Route, request: Request) -> Response:
+        args: dict[str, Any] = {}
+        try:
+            fn = await self.function(r.function)
+            args = await self.arguments(fn, request)
+            names = tuple(args)
+            row = await self.execute(self.statement(fn, names), [args[n] for n in names], r.method == "GET")
+        except BadRequest as exc:
+            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code))
+        except (psycopg.Error, PoolTimeout) as exc:
+            if isinstance(exc, psycopg.errors.UndefinedFunction):
+                self.functions = None
+            return problem_response(*errors.from_database(exc, args))
+        if fn.returns_void:
+            return Response(content=b"", status_code=r.status)
+        headers = {}
+        if fn.returns_set and fn.paged:
+            limit = int(args["limit"]) if "limit" in args else fn.default_limit
+            if row[1] and row[1] == limit:
+                headers["Link"] = next_link(request, row[2])
+        return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers)
+
+
+def next_link(request: Request, cursor: str) -> str:
+    query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+    query["cursor"] = cursor
+    return f'<{request.url.path}?{urlencode(query)}>; rel="next"'
+
+
+def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Response:
+    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers=headers)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    return problem_response(*errors.problem(exc.status_code, str(exc.detail)))
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(*errors.problem(500, "internal error"))
+
+
+def litestar_path(path: str) -> str:
+    # Litestar wants typed path parameters; every value goes to PostgreSQL as text and is
+    # cast there to the argument's type, so its errors name the bad value.
+    return path.replace("}", ":str}")
+
+
+def make_handler(gateway: Gateway, r: Route):
+    async def handler(request: Request) -> Response:
+        return await gateway.call(r, request)
+
+    return route(
+        litestar_path(r.path), http_method=[r.method], name=f"{r.method} {r.path}",
+        status_code=200, include_in_schema=False,
+    )(handler)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    gateway = Gateway(settings)
+
+    @get("/openapi.json", include_in_schema=False)
+    async def openapi_json() -> Response:
+        try:
+            functions = await gateway.catalog()
+        except (psycopg.Error, PoolTimeout) as exc:
+            return problem_response(*errors.from_database(exc))
+        return Response(content=openapi.document(functions, ROUTES), media_type=JSON)
+
+    @get("/docs", include_in_schema=False)
+    async def swagger_ui() -> Response:
+        return Response(content=openapi.SWAGGER_HTML, media_type="text/html")
+
+    @get("/redoc", include_in_schema=False)
+    async def redoc() -> Response:
+        return Response(content=openapi.REDOC_HTML, media_type="text/html")
+
+    app = Litestar(
+        route_handlers=[*(make_handler(gateway, r) for r in ROUTES), openapi_json, swagger_ui, redoc],
+        on_startup=[gateway.start],
+        on_shutdown=[gateway.stop],
+        openapi_config=None,
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        request_max_body_size=settings.max_body_bytes,
+    )
+    app.state.gateway = gateway
+    return app

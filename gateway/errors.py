@@ -1,0 +1,85 @@
+"""SQLSTATE to HTTP, in one table, and problem+json bodies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+
+import psycopg
+from psycopg_pool import PoolTimeout
+
+log = logging.getLogger("gateway")
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_S = "1"
+
+# Exact SQLSTATEs first, then two-character classes. 'PTxyz' is handled in status_for().
+SQLSTATE_STATUS: dict[str, int] = {
+    "P0002": 404,  # no_data_found
+    "23505": 409,  # unique_violation
+    "23503": 409,  # foreign_key_violation
+    "23514": 422,  # check_violation
+    "23502": 422,  # not_null_violation
+    "42501": 403,  # insufficient_privilege
+    "25006": 405,  # read_only_sql_transaction: a write attempted through GET
+    "40001": 503,  # serialization_failure: the client may retry
+    "40P01": 503,  # deadlock_detected: the client may retry
+    "57014": 504,  # query_canceled (statement timeout)
+    "57P01": 503,  # admin_shutdown
+    "57P02": 503,  # crash_shutdown
+    "57P03": 503,  # cannot_connect_now
+    "42883": 503,  # undefined_function: the api schema is not deployed
+    "3F000": 503,  # invalid_schema_name: likewise
+    "22": 422,     # data exceptions: bad uuid, number, date, parameter value
+    "08": 503,     # connection exceptions
+}
+RETRYABLE = {503}
+
+
+def status_for(sqlstate: str | None) -> int:
+    if not sqlstate:
+        return 503  # no SQLSTATE: the connection itself failed
+    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
+        return int(sqlstate[2:])
+    return SQLSTATE_STATUS.get(sqlstate) or SQLSTATE_STATUS.get(sqlstate[:2]) or 500
+
+
+def problem(status: int, detail: str, **extra) -> tuple[int, bytes, dict[str, str]]:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v not in (None, "")})
+    headers = {"Retry-After": RETRY_AFTER_S} if status in RETRYABLE else {}
+    return status, json.dumps(body).encode(), headers
+
+
+def from_database(exc: Exception, args: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """A problem for an exception raised while talking to PostgreSQL."""
+    if isinstance(exc, PoolTimeout):
+        return problem(504, "no database connection became free in time; retry later")
+    if not isinstance(exc, psycopg.Error):
+        raise exc
+    sqlstate = exc.sqlstate
+    status = status_for(sqlstate)
+    if sqlstate is None or isinstance(exc, psycopg.OperationalError) and sqlstate[:2] in ("08", "57"):
+        return problem(503, "the database is unavailable; retry later", code=sqlstate)
+    if status >= 500 and status not in (503, 504):
+        log.error("database error %s: %s", sqlstate, exc)
+        return problem(status, "internal error", code=sqlstate)
+    diag = exc.diag
+    return problem(
+        status,
+        diag.message_primary or str(exc),
+        code=sqlstate,
+        field=diag.column_name or _field_by_value(diag.message_primary or "", args or {}),
+        hint=diag.message_hint,
+        conflict=diag.message_detail if status == 409 else None,
+    )
+
+
+def _field_by_value(message: str, args: dict[str, str]) -> str | None:
+    # A bad cast of a parameter ("invalid input syntax for type uuid: "x"") names the value,
+    # not the parameter; find the parameter that carried that value.
+    for name, value in args.items():
+        if isinstance(value, str) and f'"{value}"' in message:
+            return name
+    return None

@@ -1,0 +1,146 @@
+"""OpenAPI 3.1, generated from the route table and the `api` functions in pg_catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from . import __version__
+from .catalog import Function
+from .routes import Route
+
+SQL_SCHEMAS: dict[str, dict] = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "text": {"type": "string"},
+    "timestamp with time zone": {"type": "string", "format": "date-time"},
+    "integer": {"type": "integer", "format": "int32"},
+    "bigint": {"type": "integer", "format": "int64"},
+    "smallint": {"type": "integer"},
+    "numeric": {"type": "number"},
+    "double precision": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "jsonb": {},
+    "json": {},
+    "text[]": {"type": "array", "items": {"type": "string"}},
+}
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "the SQLSTATE, as a DBA sees it in psql"},
+        "field": {"type": "string", "description": "the offending field or parameter"},
+        "hint": {"type": "string"},
+        "conflict": {"type": "string"},
+    },
+}
+ERRORS = {
+    "400": "malformed request (e.g. body is not JSON)",
+    "404": "not found (P0002)",
+    "409": "conflict: duplicate or unknown reference (23505, 23503)",
+    "413": "request body too large",
+    "415": "unsupported content type",
+    "422": "invalid input, with the field named (23514, 23502, 22xxx)",
+    "503": "database unavailable; retry after Retry-After seconds",
+    "504": "database timeout",
+}
+
+
+def schema_for(sql_type: str, nullable: bool = False) -> dict:
+    schema = dict(SQL_SCHEMAS.get(sql_type, {"type": "string"}))
+    if nullable and "type" in schema:
+        schema["type"] = [schema["type"], "null"]
+    return schema
+
+
+def row_schema(fn: Function) -> dict:
+    return {
+        "type": "object",
+        "properties": {name: schema_for(t, nullable=True) for name, t in fn.columns},
+    }
+
+
+def operation(r: Route, fn: Function) -> dict:
+    path_params = re.findall(r"{(\w+)}", r.path)
+    op: dict = {
+        "operationId": fn.name,
+        "summary": fn.summary,
+        "description": fn.comment,
+        "tags": [r.tag],
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": schema_for(fn.arg(p).type)} for p in path_params
+        ],
+    }
+    rest = [a for a in fn.args if a.name not in path_params]
+    if r.method in ("POST", "PUT") and rest:
+        if fn.arg("patch"):
+            body = {"type": "object", "description": "only the fields sent change; null clears a field"}
+        else:
+            body = {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [a.name for a in rest if a.required],
+                "properties": {a.name: schema_for(a.type, nullable=not a.required) for a in rest},
+            }
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    else:
+        op["parameters"] += [
+            {"name": a.name, "in": "query", "required": a.required, "schema": schema_for(a.type)} for a in rest
+        ]
+    if fn.returns_void:
+        ok: dict = {"description": "done"}
+    else:
+        schema = row_schema(fn) if fn.columns else {}
+        if fn.returns_set:
+            schema = {"type": "array", "items": schema}
+        ok = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        if fn.paged:
+            ok["headers"] = {
+                "Link": {"description": 'next page: <url>; rel="next"', "schema": {"type": "string"}}
+            }
+    responses = {str(r.status): ok}
+    responses.update({
+        code: {"description": text, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for code, text in ERRORS.items()
+    })
+    op["responses"] = responses
+    return op
+
+
+def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes:
+    paths: dict[str, dict] = {}
+    for r in routes:
+        fn = functions.get(r.function)
+        if fn is not None:
+            paths.setdefault(r.path, {})[r.method.lower()] = operation(r, fn)
+    doc = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "AI Orchestrator",
+            "version": __version__,
+            "description": "A control plane for AI tools that lives in PostgreSQL. Every route runs one "
+            "`api` function; errors are application/problem+json with the SQLSTATE in `code`.",
+        },
+        "paths": paths,
+        "components": {"schemas": {"Problem": PROBLEM}},
+    }
+    return json.dumps(doc).encode()
+
+
+SWAGGER_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>AI Orchestrator - Swagger UI</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
+</body></html>"""
+
+REDOC_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>AI Orchestrator - ReDoc</title></head>
+<body><redoc spec-url="/openapi.json"></redoc>
+<script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
+</body></html>"""
