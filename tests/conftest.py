@@ -19,7 +19,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB = "ai_orchestrator_test"
+# Parallel runs (several checkouts on one cluster) can choose their own scratch database.
+TEST_DB = os.environ.get("AIO_TEST_DB", "ai_orchestrator_test")
 
 
 def admin_url() -> str:

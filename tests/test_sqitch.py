@@ -2,7 +2,7 @@
 
 import psycopg
 
-from conftest import recreate_database, sqitch
+from conftest import TEST_DB, recreate_database, sqitch
 
 
 def api_function_count(url: str) -> int:
@@ -13,7 +13,7 @@ def api_function_count(url: str) -> int:
 
 
 def test_round_trip():
-    url = recreate_database("ai_orchestrator_roundtrip")
+    url = recreate_database(f"{TEST_DB}_roundtrip")
     sqitch(url, "deploy", "--verify")
     sqitch(url, "verify")
     deployed = api_function_count(url)

@@ -2,6 +2,9 @@
 BEGIN;
 SELECT plan(61);
 
+-- A clean slate inside this transaction, whatever other tests left behind.
+DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+
 -- signatures, volatility, security ----------------------------------------------------
 SELECT has_function('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb']);
 SELECT has_function('api', 'node_get', ARRAY['uuid']);
