@@ -1,0 +1,45 @@
+-- pgTAP: reporting views and the read-only BI role
+BEGIN;
+SELECT plan(16);
+
+DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+
+SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts'], 'reporting has one view per table');
+
+-- data seen through the views
+SET LOCAL ROLE aio_api;
+CREATE TEMP TABLE n ON COMMIT DROP AS
+    SELECT * FROM api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://r:1', name => 'rep-node', labels => '{"b": "2", "a": "1"}');
+CREATE TEMP TABLE t ON COMMIT DROP AS
+    SELECT * FROM api.tool_create(name => 'rep-tool', version => '1.10.0', category => 'ANALYSIS',
+                                  target_node_id => (SELECT node_id FROM n), tags => '{beta,alpha}');
+SELECT api.tool_create(name => 'rep-tool', version => '1.9.0', category => 'ANALYSIS');
+SELECT api.artifact_create(name => 'a.bin', uri => 's3://b/a.bin', tool_id => (SELECT tool_id FROM t),
+                           node_id => (SELECT node_id FROM n), size_bytes => 2097152);
+RESET ROLE;
+GRANT SELECT ON n, t TO aio_bi;
+
+SET LOCAL ROLE aio_bi;
+SELECT is((SELECT labels FROM reporting.nodes WHERE node_name = 'rep-node'), 'a=1, b=2', 'labels flatten to sorted text');
+SELECT is((SELECT tool_count FROM reporting.nodes WHERE node_name = 'rep-node'), 1::bigint, 'tool_count counts targeting tools');
+SELECT is((SELECT tags FROM reporting.tools WHERE version = '1.10.0'), 'alpha, beta', 'tags flatten to sorted text');
+SELECT is((SELECT target_node_name FROM reporting.tools WHERE version = '1.10.0'), 'rep-node', 'tools show their node');
+SELECT ok((SELECT is_latest_version FROM reporting.tools WHERE version = '1.10.0'), '1.10.0 is the latest by semver');
+SELECT ok(NOT (SELECT is_latest_version FROM reporting.tools WHERE version = '1.9.0'), '1.9.0 is not');
+SELECT is((SELECT count(*)::int FROM reporting.tool_tags WHERE tool_name = 'rep-tool'), 2, 'one row per tag');
+SELECT is((SELECT size_mib FROM reporting.artifacts WHERE artifact_name = 'a.bin'), 2.000, 'size in MiB');
+SELECT is((SELECT tool_name || ' ' || tool_version || ' ' || node_name FROM reporting.artifacts), 'rep-tool 1.10.0 rep-node',
+    'artifacts show tool and node');
+
+-- what the BI role may not do
+SELECT throws_ok($$ SELECT * FROM orchestrator.nodes $$, '42501', NULL, 'BI role cannot read the data tables');
+SELECT throws_ok($$ SELECT * FROM api.node_list() $$, '42501', NULL, 'BI role cannot call api functions');
+SELECT throws_ok($$ SELECT api.node_create(node_type => 'X', address => 'http://x') $$, '42501', NULL, 'BI role cannot write through api');
+SELECT throws_ok($$ DELETE FROM reporting.nodes $$, '42501', NULL, 'BI role cannot delete through a view');
+SELECT throws_ok($$ UPDATE reporting.nodes SET status = 'INACTIVE' $$, '42501', NULL, 'BI role cannot update through a view');
+RESET ROLE;
+
+SELECT table_privs_are('reporting', 'artifacts', 'aio_bi', ARRAY['SELECT'], 'BI role has only SELECT on reporting views');
+
+SELECT * FROM finish();
+ROLLBACK;
