@@ -1,6 +1,8 @@
 -- Deploy ai-orchestrator:roles
 -- Cluster-wide roles, created idempotently: another database in the cluster may already have them.
 BEGIN;
+-- Re-granting an existing membership only notices; keep deploy output quiet.
+SET LOCAL client_min_messages = warning;
 
 DO $$
 DECLARE
