@@ -132,15 +132,19 @@ SELECT clock_timestamp() AS generation_started \gset
 BEGIN;
 CREATE TEMP TABLE gen_nodes ON COMMIT DROP AS
 SELECT g AS i, gen_random_uuid() AS node_id FROM generate_series(1, 1000 * :scale) g;
-INSERT INTO orchestrator.nodes (node_id, name, node_type, address, status, last_heartbeat_at, labels, created_at)
+INSERT INTO orchestrator.nodes (node_id, name, node_type, address, status, labels, created_at)
 SELECT node_id, format('gen-node-%s', i),
        (ARRAY['TOOL_EXECUTOR', 'GPU_WORKER', 'DATA_LOADER', 'CPU_WORKER'])[1 + i % 4],
        format('http://10.%s.%s.%s:8080', (i / 65536) % 256, (i / 256) % 256, i % 256),
        CASE WHEN i % 50 = 0 THEN 'MAINTENANCE' WHEN i % 97 = 0 THEN 'ERROR' WHEN i % 31 = 0 THEN 'INACTIVE' ELSE 'ACTIVE' END,
-       CASE WHEN i % 41 = 0 THEN NULL ELSE now() - make_interval(secs => (i * 7919) % 600) END,
        jsonb_build_object('zone', 'zone-' || (i % 6), 'rack', 'r' || (i % 40)),
        now() - make_interval(days => i % 365)
 FROM gen_nodes;
+-- Most nodes beat within the last minute; every 7th is stale, every 41st never beat.
+INSERT INTO orchestrator.node_heartbeats (node_id, last_heartbeat_at, load)
+SELECT node_id, now() - make_interval(secs => CASE WHEN i % 7 = 0 THEN 300 + (i * 7919) % 3600 ELSE (i * 7919) % 25 END),
+       jsonb_build_object('cpu', (i * 37) % 100, 'running_jobs', i % 12)
+FROM gen_nodes WHERE i % 41 <> 0;
 
 CREATE TEMP TABLE gen_tools ON COMMIT DROP AS
 SELECT g AS i, gen_random_uuid() AS tool_id FROM generate_series(1, 100000 * :scale) g;

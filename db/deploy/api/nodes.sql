@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/nodes
--- requires: data/nodes
+-- requires: data/nodes data/node_heartbeats
 -- Node CRUD: /nodes routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -34,12 +34,18 @@ CREATE TYPE api.node_item AS (
 );
 COMMENT ON TYPE api.node_item IS 'A node in a list, with cursor: pass it as cursor to get the items after this one.';
 
-CREATE FUNCTION orchestrator.node_out(n orchestrator.nodes) RETURNS api.node
+CREATE FUNCTION orchestrator.node_out(n orchestrator.nodes, last_heartbeat_at timestamptz) RETURNS api.node
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ROW(n.node_id, n.name, n.node_type, n.address, n.status, n.last_heartbeat_at,
+    SELECT ROW(n.node_id, n.name, n.node_type, n.address, n.status, last_heartbeat_at,
                n.labels, n.metadata, n.created_at, n.updated_at)::api.node
 $$;
-COMMENT ON FUNCTION orchestrator.node_out(orchestrator.nodes) IS 'A nodes row as api.node.';
+COMMENT ON FUNCTION orchestrator.node_out(orchestrator.nodes, timestamptz) IS 'A nodes row and its last heartbeat as api.node.';
+
+CREATE FUNCTION orchestrator.last_heartbeat(node_id uuid) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT h.last_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = last_heartbeat.node_id
+$$;
+COMMENT ON FUNCTION orchestrator.last_heartbeat(uuid) IS 'When the node last beat; NULL when never.';
 
 CREATE FUNCTION orchestrator.node_not_found(node_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -67,7 +73,7 @@ BEGIN
     INSERT INTO orchestrator.nodes (node_type, address, name, status, labels, metadata)
     VALUES (node_type, address, name, status, labels, metadata)
     RETURNING * INTO created;
-    RETURN orchestrator.node_out(created);
+    RETURN orchestrator.node_out(created, NULL);
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
@@ -90,7 +96,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_get.node_id);
     END IF;
-    RETURN orchestrator.node_out(node_row);
+    RETURN orchestrator.node_out(node_row, orchestrator.last_heartbeat(node_row.node_id));
 END
 $$;
 COMMENT ON FUNCTION api.node_get(uuid) IS
@@ -114,7 +120,9 @@ BEGIN
     PERFORM orchestrator.check_limit("limit"), orchestrator.check_enum('status', status, orchestrator.node_statuses());
     RETURN QUERY
     SELECT o.*, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(n.created_at, n.node_id))
-    FROM orchestrator.nodes n, LATERAL orchestrator.node_out(n) o
+    FROM orchestrator.nodes n
+    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id,
+    LATERAL orchestrator.node_out(n, h.last_heartbeat_at) o
     WHERE (node_list.node_type IS NULL OR n.node_type = node_list.node_type)
       AND (node_list.status IS NULL OR n.status = node_list.status)
       AND (after IS NULL OR (n.created_at, n.node_id) > ((after->>0)::timestamptz, (after->>1)::uuid))
@@ -165,7 +173,6 @@ BEGIN
         node_type         = CASE WHEN patch ? 'node_type' THEN patch->>'node_type' ELSE n.node_type END,
         address           = CASE WHEN patch ? 'address' THEN patch->>'address' ELSE n.address END,
         status            = CASE WHEN patch ? 'status' THEN patch->>'status' ELSE n.status END,
-        last_heartbeat_at = CASE WHEN patch ? 'last_heartbeat_at' THEN (patch->>'last_heartbeat_at')::timestamptz ELSE n.last_heartbeat_at END,
         labels            = CASE WHEN patch ? 'labels' THEN NULLIF(patch->'labels', 'null'::jsonb) ELSE n.labels END,
         metadata          = CASE WHEN patch ? 'metadata' THEN NULLIF(patch->'metadata', 'null'::jsonb) ELSE n.metadata END
     WHERE n.node_id = node_update.node_id
@@ -173,7 +180,15 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_update.node_id);
     END IF;
-    RETURN orchestrator.node_out(updated);
+    -- Setting last_heartbeat_at by hand (a backfill, say) goes where beats go; null forgets them.
+    IF patch->>'last_heartbeat_at' IS NOT NULL THEN
+        INSERT INTO orchestrator.node_heartbeats AS h (node_id, last_heartbeat_at)
+        VALUES (updated.node_id, (patch->>'last_heartbeat_at')::timestamptz)
+        ON CONFLICT ON CONSTRAINT node_heartbeats_pkey DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at;
+    ELSIF patch ? 'last_heartbeat_at' THEN
+        DELETE FROM orchestrator.node_heartbeats h WHERE h.node_id = updated.node_id;
+    END IF;
+    RETURN orchestrator.node_out(updated, orchestrator.last_heartbeat(updated.node_id));
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;

@@ -13,7 +13,6 @@ CREATE TABLE orchestrator.nodes (
     node_type         text        NOT NULL,
     address           text        NOT NULL,
     status            text        NOT NULL DEFAULT 'ACTIVE',
-    last_heartbeat_at timestamptz,
     labels            jsonb       NOT NULL DEFAULT '{}',
     metadata          jsonb       NOT NULL DEFAULT '{}',
     created_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),

@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:reporting/views
--- requires: data/artifacts
+-- requires: data/artifacts data/node_heartbeats
 -- Views for BI tools: one per table, flat columns with friendly names, read by aio_bi.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -10,13 +10,14 @@ SELECT n.node_id,
        n.node_type,
        n.address,
        n.status,
-       n.last_heartbeat_at,
+       h.last_heartbeat_at,
        (SELECT pg_catalog.string_agg(l.key || '=' || l.value, ', ' ORDER BY l.key)
         FROM pg_catalog.jsonb_each_text(n.labels) l) AS labels,
        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.target_node_id = n.node_id) AS tool_count,
        n.created_at,
        n.updated_at
-FROM orchestrator.nodes n;
+FROM orchestrator.nodes n
+LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id;
 COMMENT ON VIEW reporting.nodes IS 'Worker nodes, one row each, with their labels as text and how many tools target them.';
 COMMENT ON COLUMN reporting.nodes.node_id IS 'Node id (UUID).';
 COMMENT ON COLUMN reporting.nodes.node_name IS 'Node name; empty when the node has none.';
