@@ -24,6 +24,8 @@ db-start:   ## start the project-local cluster
 	@$(DEV) db-start
 db-stop:    ## stop the project-local cluster
 	@$(DEV) db-stop
+docs:       ## regenerate docs/database.md from the deployed catalog
+	@$(DEV) docs
 doctor:     ## check prerequisites and say how to get what is missing
 	@$(DEV) doctor
 bootstrap:  ## install system packages and the .venv only

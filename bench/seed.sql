@@ -180,7 +180,7 @@ SELECT CASE WHEN a % 50 = 0 THEN NULL ELSE t.tool_id END,
        CASE WHEN a % 1000 = 0 THEN 104857600 + (a * 7919) % 1073741824 ELSE (a * 7919) % 5242880 END,
        CASE WHEN a % 3 = 0 THEN encode(sha256(int8send(a)), 'hex') END,
        now() - make_interval(secs => (a * 31) % 31536000)
-FROM generate_series(1, 1000000 * :scale) a
+FROM generate_series(1::bigint, 1000000 * :scale) a
 JOIN gen_tools t ON t.i = 1 + a % (100000 * :scale)
 JOIN gen_nodes n ON n.i = 1 + a % (1000 * :scale);
 COMMIT;

@@ -1,4 +1,4 @@
-"""python -m gateway serve | openapi | doctor | libpq-env URL"""
+"""python -m gateway serve | openapi | docs | doctor | libpq-env URL"""
 
 from __future__ import annotations
 
@@ -37,6 +37,16 @@ def openapi() -> int:
             return document(await catalog.load(conn), ROUTES)
 
     sys.stdout.write(asyncio.run(main()).decode() + "\n")
+    return 0
+
+
+def docs() -> int:
+    import psycopg
+
+    from .dbdocs import generate
+
+    with psycopg.connect(Settings().database_url) as conn:
+        sys.stdout.write(generate(conn))
     return 0
 
 
@@ -80,7 +90,7 @@ def doctor() -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"serve": serve, "openapi": openapi, "doctor": doctor}
+    commands = {"serve": serve, "openapi": openapi, "docs": docs, "doctor": doctor}
     if argv[:1] == ["libpq-env"] and len(argv) == 2:
         return libpq_env(argv[1])
     if len(argv) == 1 and argv[0] in commands:

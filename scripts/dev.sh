@@ -157,7 +157,10 @@ case "$cmd" in
                DATABASE_URL="$url" exec "$VENV/bin/python" -m gateway serve ;;
     test)      bootstrap; url="$(database_url)"
                AIO_ADMIN_URL="$url" exec "$VENV/bin/python" -m pytest "$@" ;;
+    docs)      bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
+               DATABASE_URL="$url" "$VENV/bin/python" -m gateway docs > docs/database.md
+               say "wrote docs/database.md" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|run|test|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|run|test|doctor}" >&2; exit 2 ;;
 esac

@@ -1,10 +1,12 @@
 -- pgTAP: reporting views and the read-only BI role
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
-SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts'], 'reporting has one view per table');
+SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts', 'node_health', 'storage_by_category', 'tool_usage'],
+    'reporting has one view per table plus the operational views');
+SELECT materialized_views_are('reporting', ARRAY['artifacts_by_day'], 'daily artifact figures are materialized');
 
 -- data seen through the views
 SET LOCAL ROLE aio_api;

@@ -1,0 +1,4 @@
+-- Revert ai-orchestrator:data/tool_deactivations
+BEGIN;
+DROP TABLE orchestrator.tool_deactivations;
+COMMIT;

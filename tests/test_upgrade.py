@@ -1,0 +1,52 @@
+"""The path every production database takes: the previous release, with data, upgraded to HEAD."""
+
+import re
+
+import psycopg
+
+from conftest import ROOT, TEST_DB, recreate_database, run, sqitch
+
+FINGERPRINT = """
+SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+    SELECT format('n %s %s %s %s %s %s', node_id, name, node_type, address, status, labels) FROM orchestrator.nodes
+    UNION ALL
+    SELECT format('t %s %s %s %s %s %s', tool_id, name, version, category, target_node_id, input_schema) FROM orchestrator.tools
+    UNION ALL
+    SELECT format('g %s %s', tool_id, tag) FROM orchestrator.tool_tags
+    UNION ALL
+    SELECT format('a %s %s %s %s', artifact_id, tool_id, uri, size_bytes) FROM orchestrator.artifacts
+) rows(x)
+"""
+
+
+def last_release() -> str:
+    tags = re.findall(r"^@(\S+)", (ROOT / "sqitch.plan").read_text(), flags=re.M)
+    assert tags, "sqitch.plan has no release tag"
+    return tags[-1]
+
+
+def fingerprint(url: str) -> tuple:
+    with psycopg.connect(url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM orchestrator.nodes), (SELECT count(*) FROM orchestrator.tools),"
+            " (SELECT count(*) FROM orchestrator.artifacts)"
+        ).fetchone()
+        return counts, conn.execute(FINGERPRINT).fetchone()[0]
+
+
+def test_upgrade_from_the_last_release_keeps_data():
+    release = last_release()
+    url = recreate_database(f"{TEST_DB}_upgrade")
+    sqitch(url, "deploy", "--verify", "--to", f"@{release}")
+    run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "bench/seed.sql"], url)
+    before = fingerprint(url)
+    assert before[0][0] > 0 and before[0][2] > 0
+
+    sqitch(url, "deploy", "--verify")
+    sqitch(url, "verify")
+    assert fingerprint(url) == before, "data changed on upgrade"
+
+    sqitch(url, "revert", "-y", "--to", f"@{release}")
+    assert fingerprint(url) == before, "data changed on revert to the release"
+    sqitch(url, "deploy", "--verify")
+    assert fingerprint(url) == before
