@@ -1,6 +1,6 @@
 # AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
 # Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
-.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor openapi docs bench bootstrap
+.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor docs explain bootstrap
 
 DEV := scripts/dev.sh
 
@@ -26,6 +26,8 @@ db-stop:    ## stop the project-local cluster
 	@$(DEV) db-stop
 docs:       ## regenerate docs/database.md from the deployed catalog
 	@$(DEV) docs
+explain:    ## check the plans of every query route on the seeded data (make seed SCALE=1 first)
+	@$(DEV) explain
 doctor:     ## check prerequisites and say how to get what is missing
 	@$(DEV) doctor
 bootstrap:  ## install system packages and the .venv only

@@ -160,7 +160,8 @@ case "$cmd" in
     docs)      bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
                DATABASE_URL="$url" "$VENV/bin/python" -m gateway docs > docs/database.md
                say "wrote docs/database.md" ;;
+    explain)   bootstrap; "$VENV/bin/python" bench/explain.py "$(database_url)" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|run|test|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|run|test|doctor}" >&2; exit 2 ;;
 esac

@@ -196,15 +196,20 @@ BEGIN
         WHERE a.size_bytes >= min_size AND a.tool_id IS NOT NULL
         GROUP BY a.tool_id
     )
+    , page AS (
+        SELECT * FROM per_tool p
+        WHERE after IS NULL OR (p.total_bytes, p.tool_id) < ((after->>0)::numeric, (after->>1)::uuid)
+        ORDER BY p.total_bytes DESC, p.tool_id DESC
+        LIMIT "limit"
+    )
+    -- Look tools and largest artifacts up only for the page, by primary key.
     SELECT p.tool_id, t.name, t.version, t.category, p.artifact_count, p.total_bytes,
            l.artifact_id, l.name, l.size_bytes,
            orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.total_bytes, p.tool_id))
-    FROM per_tool p
-    JOIN orchestrator.tools t ON t.tool_id = p.tool_id
-    JOIN orchestrator.artifacts l ON l.artifact_id = p.largest_id
-    WHERE after IS NULL OR (p.total_bytes, p.tool_id) < ((after->>0)::numeric, (after->>1)::uuid)
-    ORDER BY p.total_bytes DESC, p.tool_id DESC
-    LIMIT "limit";
+    FROM page p
+    CROSS JOIN LATERAL (SELECT * FROM orchestrator.tools t WHERE t.tool_id = p.tool_id) t
+    CROSS JOIN LATERAL (SELECT * FROM orchestrator.artifacts l WHERE l.artifact_id = p.largest_id) l
+    ORDER BY p.total_bytes DESC, p.tool_id DESC;
 END
 $$;
 COMMENT ON FUNCTION api.queries_large_artifacts_by_tool(bigint, integer, text) IS
