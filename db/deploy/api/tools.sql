@@ -294,7 +294,9 @@ BEGIN
         PERFORM orchestrator.tool_not_found(tool_update.tool_id);
     END IF;
     IF patch ? 'tags' THEN
-        IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(patch->'tags') e WHERE pg_catalog.jsonb_typeof(e) <> 'string') THEN
+        -- tags: null clears the tag set, like tags: []
+        IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(coalesce(NULLIF(patch->'tags', 'null'::jsonb), '[]')) e
+                   WHERE pg_catalog.jsonb_typeof(e) <> 'string') THEN
             RAISE EXCEPTION 'tags: must be an array of strings' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'tags';
         END IF;
         PERFORM orchestrator.tool_set_tags(updated.tool_id,
@@ -308,7 +310,7 @@ EXCEPTION WHEN integrity_constraint_violation THEN
 END
 $$;
 COMMENT ON FUNCTION api.tool_update(uuid, jsonb) IS
-'Partial update: only the fields present in patch change; a JSON null clears a nullable field; tags, when sent, replaces the tag set.
+'Partial update: only the fields present in patch change; a JSON null clears a nullable field; tags, when sent, replaces the tag set (null or [] clears it).
 Fields: name, version, description, category, input_schema, output_schema, target_node_id, status, metadata, tags.
 Example: SELECT * FROM api.tool_update(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', patch => ''{"status": "DEPRECATED"}'');
 Errors: P0002 no tool has this id; 22023 unknown field, wrong JSON type, or patch not an object; 22P02 target_node_id not a UUID; 23505 name and version taken; 23503 no such node; 23514 bad value; 23502 null for a required field.
