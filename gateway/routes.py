@@ -64,4 +64,11 @@ ROUTES: tuple[Route, ...] = (
     GET("/artifacts/tool/{tool_id}", "artifact_list_by_tool", "artifacts"),
     GET("/artifacts/{artifact_id}", "artifact_get", "artifacts"),
     DELETE("/artifacts/{artifact_id}", "artifact_delete", "artifacts"),
+    GET("/monitoring/db/table-sizes", "monitoring_db_table_sizes", "monitoring"),
+    GET("/monitoring/db/index-usage", "monitoring_db_index_usage", "monitoring"),
+    GET("/monitoring/db/cache-hit-ratio", "monitoring_db_cache_hit_ratio", "monitoring"),
+    GET("/monitoring/db/long-running-queries", "monitoring_db_long_running_queries", "monitoring"),
+    GET("/monitoring/db/lock-waits", "monitoring_db_lock_waits", "monitoring"),
+    GET("/monitoring/db/vacuum-status", "monitoring_db_vacuum_status", "monitoring"),
+    GET("/monitoring/db/slow-statements", "monitoring_db_slow_statements", "monitoring"),
 )
