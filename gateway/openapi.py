@@ -22,6 +22,8 @@ SQL_SCHEMAS: dict[str, dict] = {
     "jsonb": {},
     "json": {},
     "text[]": {"type": "array", "items": {"type": "string"}},
+    "integer[]": {"type": "array", "items": {"type": "integer"}},
+    "uuid[]": {"type": "array", "items": {"type": "string", "format": "uuid"}},
 }
 
 PROBLEM = {

@@ -77,4 +77,11 @@ ROUTES: tuple[Route, ...] = (
     GET("/monitoring/tool-usage-statistics", "monitoring_tool_usage_statistics", "monitoring"),
     GET("/monitoring/data-integrity", "monitoring_data_integrity", "monitoring"),
     POST("/maintenance/refresh-reporting", "maintenance_refresh_reporting", "maintenance", status=200),
+    GET("/monitoring/db/table-sizes", "monitoring_db_table_sizes", "monitoring"),
+    GET("/monitoring/db/index-usage", "monitoring_db_index_usage", "monitoring"),
+    GET("/monitoring/db/cache-hit-ratio", "monitoring_db_cache_hit_ratio", "monitoring"),
+    GET("/monitoring/db/long-running-queries", "monitoring_db_long_running_queries", "monitoring"),
+    GET("/monitoring/db/lock-waits", "monitoring_db_lock_waits", "monitoring"),
+    GET("/monitoring/db/vacuum-status", "monitoring_db_vacuum_status", "monitoring"),
+    GET("/monitoring/db/slow-statements", "monitoring_db_slow_statements", "monitoring"),
 )

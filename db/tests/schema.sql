@@ -12,7 +12,7 @@ SELECT has_table('orchestrator', 'tool_tags', 'table orchestrator.tool_tags exis
 SELECT has_table('orchestrator', 'artifacts', 'table orchestrator.artifacts exists');
 
 SELECT columns_are('orchestrator', 'nodes', ARRAY['node_id', 'name', 'node_type', 'address', 'status',
-    'last_heartbeat_at', 'labels', 'metadata', 'created_at', 'updated_at']);
+    'labels', 'metadata', 'created_at', 'updated_at']);
 SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 'version_key', 'description', 'category',
     'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at']);
 SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at']);
@@ -21,7 +21,7 @@ SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 
 
 SELECT col_type_is('orchestrator', 'nodes', 'node_id', 'uuid', 'nodes.node_id is uuid');
 SELECT col_type_is('orchestrator', 'nodes', 'labels', 'jsonb', 'nodes.labels is jsonb');
-SELECT col_type_is('orchestrator', 'nodes', 'last_heartbeat_at', 'timestamp with time zone', 'nodes.last_heartbeat_at is timestamp with time zone');
+SELECT col_type_is('orchestrator', 'node_heartbeats', 'last_heartbeat_at', 'timestamp with time zone', 'heartbeats live in node_heartbeats, apart from nodes');
 SELECT col_type_is('orchestrator', 'nodes', 'updated_at', 'timestamp with time zone', 'nodes.updated_at is timestamp with time zone');
 SELECT col_type_is('orchestrator', 'tools', 'tool_id', 'uuid', 'tools.tool_id is uuid');
 SELECT col_type_is('orchestrator', 'tools', 'version', 'text', 'tools.version is text');
@@ -73,7 +73,8 @@ SELECT indexes_are('orchestrator', 'nodes', ARRAY['nodes_pkey', 'nodes_name_key'
     'nodes_status_created_idx', 'nodes_labels_idx', 'nodes_metadata_idx']);
 SELECT indexes_are('orchestrator', 'tools', ARRAY['tools_pkey', 'tools_name_version_key', 'tools_name_version_idx',
     'tools_category_name_idx', 'tools_status_name_idx', 'tools_target_node_idx', 'tools_created_idx', 'tools_name_trgm_idx',
-    'tools_input_schema_idx', 'tools_output_schema_idx', 'tools_metadata_idx']);
+    'tools_input_schema_idx', 'tools_output_schema_idx', 'tools_metadata_idx',
+    'tools_input_properties_idx', 'tools_output_properties_idx']);
 SELECT indexes_are('orchestrator', 'tool_tags', ARRAY['tool_tags_pkey', 'tool_tags_tag_idx']);
 SELECT indexes_are('orchestrator', 'artifacts', ARRAY['artifacts_pkey', 'artifacts_created_idx', 'artifacts_tool_created_idx',
     'artifacts_node_created_idx', 'artifacts_mime_created_idx', 'artifacts_size_idx', 'artifacts_checksum_idx', 'artifacts_metadata_idx']);
