@@ -101,9 +101,13 @@ class Gateway:
             args[key] = values[0]
         if request.method in ("POST", "PUT"):
             args.update(await self.body_arguments(fn, request, args))
-        for name in args:
-            if fn.arg(name) is None:
+        for name, value in args.items():
+            arg = fn.arg(name)
+            if arg is None:
                 raise BadRequest(422, f"{name}: unknown parameter", name)
+            if arg.type not in ("jsonb", "json") and has_nul(value):
+                # PostgreSQL text cannot hold NUL; psycopg would refuse it before the call.
+                raise BadRequest(422, f"{name}: text may not contain NUL (\\u0000) characters", name)
         for arg in fn.args:
             if arg.required and arg.name not in args:
                 raise BadRequest(422, f"{arg.name}: is required", arg.name)
@@ -146,13 +150,19 @@ class Gateway:
         if kind not in allowed or (kind is bool and bool not in allowed):
             expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in allowed))
             raise BadRequest(422, f"{arg.name}: must be a JSON {expected}, got {JSON_KIND_NAMES.get(kind, kind.__name__)}", arg.name)
+        if arg.type.endswith("[]"):
+            # One-dimensional arrays only, each item of the element type's JSON kind or null.
+            items = JSON_KINDS.get(arg.type[:-2], (str,))
+            for item in value:
+                item_kind = bool if isinstance(item, bool) else type(item)
+                if item is not None and (item_kind not in items or (item_kind is bool and bool not in items)):
+                    expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in items))
+                    raise BadRequest(422, f"{arg.name}: must be a JSON array of {expected} items, got an item of type "
+                                     f"{JSON_KIND_NAMES.get(item_kind, item_kind.__name__)}", arg.name)
+            return [sql_text(item) for item in value]
         if arg.type in ("jsonb", "json"):
             return json.dumps(value)
-        if kind is bool:
-            return "true" if value else "false"
-        if kind in (int, float):
-            return str(value)
-        return value
+        return sql_text(value)
 
     # --- one statement per call ------------------------------------------------------
 
@@ -207,6 +217,21 @@ class Gateway:
             if row[1] and row[1] == limit:
                 headers["Link"] = next_link(request, row[2])
         return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers)
+
+
+def sql_text(value: Any) -> Any:
+    """A JSON scalar as the text PostgreSQL casts to the argument's type (None stays NULL)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
 
 
 def next_link(request: Request, cursor: str) -> str:

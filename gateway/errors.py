@@ -59,6 +59,9 @@ def from_database(exc: Exception, args: dict[str, str] | None = None) -> tuple[i
     if not isinstance(exc, psycopg.Error):
         raise exc
     sqlstate = exc.sqlstate
+    if sqlstate is None and isinstance(exc, psycopg.DataError):
+        # Raised by psycopg itself while adapting a request's values: the client's mistake, not an outage.
+        return problem(422, f"a value cannot be sent to PostgreSQL: {exc}")
     status = status_for(sqlstate)
     if sqlstate is None or isinstance(exc, psycopg.OperationalError) and sqlstate[:2] in ("08", "57"):
         return problem(503, "the database is unavailable; retry later", code=sqlstate)

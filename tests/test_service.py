@@ -1,0 +1,204 @@
+"""HTTP: the service routes (/, /health, /stats/summary), the OpenAPI document and the docs pages."""
+
+import re
+import uuid
+from datetime import datetime
+
+import requests
+
+from conftest import ROOT, problem
+from gateway.routes import ROUTES
+
+
+def plan():
+    """(changes, tags) of sqitch.plan, in order."""
+    changes, tags = [], []
+    for line in (ROOT / "sqitch.plan").read_text().splitlines():
+        if not line.strip() or line.startswith(("%", "#")):
+            continue
+        (tags if line.startswith("@") else changes).append(line.split()[0])
+    return changes, tags
+
+
+def stats(http):
+    response = http.get("/stats/summary")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# --- /, /health --------------------------------------------------------------------------
+
+def test_service_info(http):
+    response = http.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    info = response.json()
+    changes, tags = plan()
+    assert info["name"] == "AI Orchestrator"
+    assert info["version"] == (tags[-1].lstrip("@v") if tags else "unreleased")
+    assert info["schema_version"] == changes[-1]
+    assert datetime.fromisoformat(info["deployed_at"])
+    assert (info["docs"], info["redoc"], info["openapi"]) == ("/docs", "/redoc", "/openapi.json")
+    for link in ("docs", "redoc", "openapi"):
+        assert http.get(info[link]).status_code == 200, link
+
+
+def test_health(http):
+    response = http.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["schema_version"] == plan()[0][-1]
+    assert datetime.fromisoformat(body["database_time"])
+
+
+def test_service_routes_take_no_parameters(http):
+    problem(http.get("/health", params={"verbose": 1}), 422, None, "verbose")
+    problem(http.get("/stats/summary", params={"since": "today"}), 422, None, "since")
+
+
+# --- /stats/summary ----------------------------------------------------------------------
+
+def test_stats_summary_shape(http):
+    s = stats(http)
+    for key in ("total_nodes", "total_tools", "total_artifacts", "total_artifact_bytes", "total_tags"):
+        assert isinstance(s[key], int) and s[key] >= 0, key
+    assert set(s["nodes_by_status"]) == {"ACTIVE", "INACTIVE", "MAINTENANCE", "ERROR"}
+    assert set(s["tools_by_status"]) == {"ACTIVE", "INACTIVE", "DEPRECATED"}
+    assert sum(s["nodes_by_status"].values()) == s["total_nodes"]
+    assert sum(s["tools_by_status"].values()) == s["total_tools"]
+
+
+def test_stats_summary_counts_move(http):
+    before = stats(http)
+    node = http.post("/nodes/", json={"node_type": "TOOL_EXECUTOR", "address": "http://10.4.0.1:8080",
+                                      "status": "MAINTENANCE"}).json()
+    tool = http.post("/tools/", json={"name": f"stats-{uuid.uuid4().hex[:12]}", "version": "1.0.0",
+                                      "category": "NLP", "status": "DEPRECATED", "tags": ["a", "b"],
+                                      "target_node_id": node["node_id"]}).json()
+    artifacts = [http.post("/artifacts/", json={"name": "x", "uri": f"s3://b/{i}", "tool_id": tool["tool_id"],
+                                                "size_bytes": size}).json() for i, size in enumerate((1234, 5 * 2**40))]
+    after = stats(http)
+
+    assert after["total_nodes"] - before["total_nodes"] == 1
+    assert after["nodes_by_status"]["MAINTENANCE"] - before["nodes_by_status"]["MAINTENANCE"] == 1
+    assert after["nodes_by_status"]["ACTIVE"] == before["nodes_by_status"]["ACTIVE"]
+    assert after["total_tools"] - before["total_tools"] == 1
+    assert after["tools_by_status"]["DEPRECATED"] - before["tools_by_status"]["DEPRECATED"] == 1
+    assert after["tools_by_status"]["ACTIVE"] == before["tools_by_status"]["ACTIVE"]
+    assert after["total_tags"] - before["total_tags"] == 2
+    assert after["total_artifacts"] - before["total_artifacts"] == 2
+    assert after["total_artifact_bytes"] - before["total_artifact_bytes"] == 1234 + 5 * 2**40
+
+    assert http.put(f"/tools/{tool['tool_id']}", json={"status": "ACTIVE"}).status_code == 200
+    assert http.delete(f"/artifacts/{artifacts[1]['artifact_id']}").status_code == 204
+    moved = stats(http)
+    assert moved["tools_by_status"]["DEPRECATED"] == before["tools_by_status"]["DEPRECATED"]
+    assert moved["tools_by_status"]["ACTIVE"] - before["tools_by_status"]["ACTIVE"] == 1
+    assert moved["total_artifact_bytes"] - before["total_artifact_bytes"] == 1234
+
+    for path in (f"/tools/{tool['tool_id']}", f"/nodes/{node['node_id']}", f"/artifacts/{artifacts[0]['artifact_id']}"):
+        assert http.delete(path).status_code == 204, path
+    final = stats(http)
+    for key in ("total_nodes", "total_tools", "total_artifacts", "total_artifact_bytes", "total_tags",
+                "nodes_by_status", "tools_by_status"):
+        assert final[key] == before[key], key
+
+
+# --- OpenAPI and docs ----------------------------------------------------------------------
+
+def openapi(http):
+    response = http.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def test_openapi_documents_every_route(http):
+    doc = openapi(http)
+    assert re.fullmatch(r"3\.1\.\d+", doc["openapi"])
+    assert doc["info"]["title"] and doc["info"]["version"]
+    assert set(doc["paths"]) == {r.path for r in ROUTES}
+    problem_schema = doc["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "code", "field"} <= set(problem_schema["properties"])
+
+    operation_ids = []
+    for r in ROUTES:
+        op = doc["paths"][r.path].get(r.method.lower())
+        assert op is not None, (r.method, r.path)
+        operation_ids.append(op["operationId"])
+        assert op["operationId"] == r.function and op["summary"] and op["tags"] == [r.tag]
+
+        responses = op["responses"]
+        assert str(r.status) in responses, (r.path, list(responses))
+        if r.status != 204:
+            assert "application/json" in responses[str(r.status)]["content"], r.path
+        for code in ("422", "503"):
+            assert responses[code]["content"]["application/problem+json"]["schema"] == \
+                {"$ref": "#/components/schemas/Problem"}, (r.path, code)
+
+        path_params = re.findall(r"{(\w+)}", r.path)
+        documented = {p["name"]: p for p in op["parameters"] if p["in"] == "path"}
+        assert set(documented) == set(path_params), r.path
+        assert all(p["required"] is True and p["schema"] is not None for p in documented.values())
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_openapi_describes_parameters_and_bodies(http):
+    paths = openapi(http)["paths"]
+    assert paths["/tools/{tool_id}"]["get"]["parameters"] == [
+        {"name": "tool_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}]
+
+    create = paths["/tools/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(create["required"]) == {"name", "version", "category"}
+    assert create["properties"]["tags"]["type"] == ["array", "null"]
+    assert create["additionalProperties"] is False
+
+    artifact = paths["/artifacts/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(artifact["required"]) == {"name", "uri"}
+    assert artifact["properties"]["size_bytes"]["type"] == ["integer", "null"]
+
+    query = {p["name"]: p for p in paths["/tools/"]["get"]["parameters"]}
+    assert set(query) == {"category", "status", "target_node_id", "name", "limit", "cursor"}
+    assert all(p["in"] == "query" and p["required"] is False for p in query.values())
+    assert "Link" in paths["/tools/"]["get"]["responses"]["200"]["headers"]
+
+    large = {p["name"] for p in paths["/artifacts/large/"]["get"]["parameters"]}
+    assert large == {"min_size", "limit", "cursor"}
+    assert "requestBody" in paths["/tools/{tool_id}"]["put"]
+    assert "requestBody" not in paths["/tools/{tool_id}/tags/{tag_name}"]["post"]
+    assert paths["/tools/{tool_id}"]["delete"]["responses"]["204"] == {"description": "done"}
+
+
+def test_docs_pages_serve_html(http):
+    for path in ("/docs", "/redoc"):
+        response = http.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "<html" in response.text and "/openapi.json" in response.text
+
+
+# --- the product's "done when" -------------------------------------------------------------
+
+def test_done_when_script(gateway_url):
+    """With `requests`: create a TOOL_EXECUTOR node, a tool targeting it, then read the totals."""
+    before = requests.get(f"{gateway_url}/stats/summary", timeout=10).json()
+
+    node = requests.post(f"{gateway_url}/nodes/", json={"node_type": "TOOL_EXECUTOR",
+                                                       "address": "http://10.0.0.5:8080"}, timeout=10)
+    assert node.status_code == 201, node.text
+    node_id = node.json()["node_id"]
+    tool = requests.post(f"{gateway_url}/tools/", json={
+        "name": f"text-summarizer-{uuid.uuid4().hex[:8]}", "version": "1.0.0", "category": "NLP",
+        "input_schema": {"type": "object", "properties": {"text": {"type": "string"}}},
+        "target_node_id": node_id}, timeout=10)
+    assert tool.status_code == 201, tool.text
+    assert tool.json()["target_node_id"] == node_id
+
+    summary = requests.get(f"{gateway_url}/stats/summary", timeout=10)
+    assert summary.status_code == 200
+    totals = summary.json()
+    total_nodes, total_tools, total_artifacts = totals["total_nodes"], totals["total_tools"], totals["total_artifacts"]
+    assert total_nodes - before["total_nodes"] == 1
+    assert total_tools - before["total_tools"] == 1
+    assert total_artifacts == before["total_artifacts"]
