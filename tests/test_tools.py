@@ -230,8 +230,6 @@ def test_tag_errors(http):
     assert http.get(f"/tools/{tool['tool_id']}").json()["tags"] == []
 
 
-@pytest.mark.xfail(reason="SQL bug: api.tool_tag_add reports an invalid tag with field 'tag' (the table column), "
-                          "not its parameter tag_name; tool_tag_remove names tag_name", strict=True)
 def test_invalid_tag_names_the_tag_name_parameter(http):
     tool = new_tool(http)
     problem(http.post(f"/tools/{tool['tool_id']}/tags/bad tag"), 422, "23514", "tag_name")
@@ -294,8 +292,6 @@ def test_partial_update_changes_only_the_fields_sent(http):
     assert http.put(path, json={}).json() == http.get(path).json()
 
 
-@pytest.mark.xfail(reason="SQL bug: api.tool_update with {\"tags\": null} fails with 22023 "
-                          "'cannot extract elements from a scalar' instead of clearing the tags", strict=True)
 def test_update_null_tags_clears_them(http):
     tool = new_tool(http, tags=["a", "b"])
     response = http.put(f"/tools/{tool['tool_id']}", json={"tags": None})

@@ -277,7 +277,7 @@ SELECT throws_ok($$ SELECT api.tool_create(name => 'x', version => '1.0.0', cate
 SELECT throws_ok($$ SELECT api.tool_create(name => 'x', version => '1.0.0', category => 'NLP', description => repeat('d', 10001)) $$,
     '23514', 'description: must be at most 10000 characters', 'description too long: 23514');
 SELECT throws_ok($$ SELECT api.tool_create(name => 'x', version => '1.0.0', category => 'NLP', tags => '{"bad tag"}') $$,
-    '23514', 'tag: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'bad tag: 23514');
+    '23514', 'tags: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'bad tag: 23514');
 SELECT throws_ok($$ SELECT api.tool_create(name => NULL, version => '1.0.0', category => 'NLP') $$,
     '23502', 'name: is required and may not be null', 'null name: 23502');
 SELECT throws_ok($$ SELECT api.tool_create(name => 'x', version => NULL, category => 'NLP') $$,
@@ -312,7 +312,7 @@ SELECT throws_ok($$ SELECT api.tool_tag_remove(tool_id => pg_temp.tid('image'), 
 
 -- tags
 SELECT throws_ok($$ SELECT api.tool_tag_add(tool_id => pg_temp.tid('image'), tag_name => 'bad tag!') $$,
-    '23514', 'tag: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'tag_add of a bad tag: 23514');
+    '23514', 'tag_name: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'tag_add of a bad tag: 23514');
 SELECT throws_ok($$ SELECT api.tool_tag_add(tool_id => pg_temp.tid('image'), tag_name => repeat('t', 65)) $$,
     '23514', NULL, 'tag_add of a 65-character tag: 23514');
 SELECT throws_ok($$ SELECT api.tool_tag_add(tool_id => pg_temp.tid('image'), tag_name => NULL) $$,
@@ -364,7 +364,7 @@ SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patc
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"version": "2"}') $$,
     '23514', 'version: must be a Semantic Versioning 2.0.0 version such as 1.2.3 or 2.0.0-rc.1', 'update to a bad version: 23514');
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"tags": ["Bad Tag"]}') $$,
-    '23514', 'tag: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'update to a bad tag: 23514');
+    '23514', 'tags: must be 1 to 64 characters of a-z 0-9 . _ : - starting with a letter or digit', 'update to a bad tag: 23514');
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"name": null}') $$,
     '23502', 'name: is required and may not be null', 'clearing a required field: 23502');
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"input_schema": null}') $$,

@@ -130,7 +130,8 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
+        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb, text[]) IS
@@ -306,7 +307,8 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
+        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_update(uuid, jsonb) IS
@@ -348,7 +350,8 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
+        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tag_name' ELSE e_column END, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_tag_add(uuid, text) IS

@@ -114,8 +114,11 @@ BEGIN
     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
     WHERE c.conname = constraint_name AND t.relname = table_name AND n.nspname = table_schema;
 
-    IF explained IS NOT NULL THEN
-        field := coalesce(field, pg_catalog.split_part(explained, ':', 1));
+    IF explained IS NOT NULL AND field IS NOT NULL THEN
+        -- The caller knows the field by another name (a parameter): say that name.
+        explained := pg_catalog.regexp_replace(explained, '^[^:]*:', field || ':');
+    ELSIF explained IS NOT NULL THEN
+        field := pg_catalog.split_part(explained, ':', 1);
     ELSIF sqlstate = '23502' THEN
         explained := field || ': is required and may not be null';
     ELSE
