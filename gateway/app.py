@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,21 +14,13 @@ from litestar import Litestar, Request, Response, get, route
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from . import catalog, errors, openapi
+from . import auth, catalog, errors, openapi
 from .routes import ROUTES, Route
 from .settings import Settings
 
 log = logging.getLogger("gateway")
 
 JSON = "application/json"
-
-# Runs first in every request's transaction, in the same pipeline as the call itself:
-# the request's role, GET requests read-only, and the statement timeout.
-SETUP_SQL = (
-    "SELECT pg_catalog.set_config('role', %s, true),"
-    " pg_catalog.set_config('transaction_read_only', %s, true),"
-    " pg_catalog.set_config('statement_timeout', %s, true)"
-)
 
 # Which JSON values a body field may carry for each SQL argument type.
 JSON_KINDS: dict[str, tuple[type, ...]] = {
@@ -187,31 +180,37 @@ class Gateway:
             self._statements[key] = sql
         return sql
 
-    async def execute(self, sql: str, values: list, read_only: bool) -> tuple | None:
-        s = self.settings
+    async def execute(self, who: auth.Credentials, request_id: str, read_only: bool, sql: str, values: list) -> tuple | None:
+        """One round trip: BEGIN, become the caller's role, the call, COMMIT, pipelined."""
+        setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         async with self.pool.connection() as conn:
             async with conn.pipeline():
                 async with conn.transaction():
-                    await conn.execute(SETUP_SQL, (s.api_role, "on" if read_only else "off", str(s.statement_timeout_ms)))
+                    await conn.execute(who.sql, setup)
                     cur = await conn.execute(sql, values)
             return await cur.fetchone()
 
     async def call(self, r: Route, request: Request) -> Response:
         args: dict[str, Any] = {}
+        request_id = request_id_of(request)
+        headers = {"X-Request-ID": request_id}
+        who = None
         try:
+            who = auth.credentials(request.headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
             args = await self.arguments(fn, request)
             names = tuple(args)
-            row = await self.execute(self.statement(fn, names), [args[n] for n in names], r.method == "GET")
+            row = await self.execute(who, request_id, r.method == "GET", self.statement(fn, names), [args[n] for n in names])
+        except auth.Unauthorized as exc:
+            return problem_response(*errors.problem(401, str(exc)), headers)
         except BadRequest as exc:
-            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code))
+            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code), headers)
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 self.functions = None
-            return problem_response(*errors.from_database(exc, args))
+            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present)), headers)
         if fn.returns_void:
-            return Response(content=b"", status_code=r.status)
-        headers = {}
+            return Response(content=b"", status_code=r.status, headers=headers)
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
@@ -234,14 +233,22 @@ def has_nul(value: Any) -> bool:
     return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
 
 
+def request_id_of(request: Request) -> str:
+    given = request.headers.get("x-request-id", "")
+    # Accept a caller's id when it is short and printable; it ends up in logs and the audit log.
+    if given and len(given) <= 200 and given.isprintable():
+        return given
+    return str(uuid.uuid4())
+
+
 def next_link(request: Request, cursor: str) -> str:
     query = {k: v for k, v in request.query_params.items() if k != "cursor"}
     query["cursor"] = cursor
     return f'<{request.url.path}?{urlencode(query)}>; rel="next"'
 
 
-def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Response:
-    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers=headers)
+def problem_response(status: int, body: bytes, headers: dict[str, str], extra: dict[str, str] | None = None) -> Response:
+    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers={**headers, **(extra or {})})
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:

@@ -20,7 +20,9 @@ SELECT p.proname,
        coalesce((SELECT json_agg(json_build_array(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))
                                  ORDER BY a.attnum)
                  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
-                 WHERE t.oid = p.prorettype AND a.attnum > 0 AND NOT a.attisdropped), '[]')
+                 WHERE t.oid = p.prorettype AND a.attnum > 0 AND NOT a.attisdropped), '[]'),
+       EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'aio_anon'
+               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'))
 FROM pg_catalog.pg_proc p
 WHERE p.pronamespace = 'api'::regnamespace AND p.prokind = 'f'
 ORDER BY p.proname
@@ -44,6 +46,7 @@ class Function:
     columns: tuple[tuple[str, str], ...]  # result columns, (name, type)
     default_limit: int | None
     comment: str
+    public: bool  # callable without credentials (granted to aio_anon)
 
     def arg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)
@@ -63,7 +66,7 @@ class Function:
 
 def _function(row: tuple) -> Function:
     (name, volatility, retset, rettype, argnames, argmodes, alltypes, intypes, ndefaults,
-     signature, comment, composite) = row
+     signature, comment, composite, public) = row
     modes = argmodes or ["i"] * len(intypes)
     types = alltypes or intypes
     in_args, out_cols = [], []
@@ -77,7 +80,7 @@ def _function(row: tuple) -> Function:
     return Function(
         name=name, volatility=volatility, returns_set=retset, return_type=rettype, args=args,
         columns=columns, default_limit=int(default_limit.group(1)) if default_limit else None,
-        comment=comment,
+        comment=comment, public=public,
     )
 
 

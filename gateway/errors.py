@@ -21,7 +21,8 @@ SQLSTATE_STATUS: dict[str, int] = {
     "23503": 409,  # foreign_key_violation
     "23514": 422,  # check_violation
     "23502": 422,  # not_null_violation
-    "42501": 403,  # insufficient_privilege
+    "42501": 403,  # insufficient_privilege (401 when the caller sent no credentials)
+    "28000": 401,  # invalid_authorization_specification: unknown, revoked or expired key
     "25006": 405,  # read_only_sql_transaction: a write attempted through GET
     "40001": 503,  # serialization_failure: the client may retry
     "40P01": 503,  # deadlock_detected: the client may retry
@@ -49,10 +50,13 @@ def problem(status: int, detail: str, **extra) -> tuple[int, bytes, dict[str, st
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v not in (None, "")})
     headers = {"Retry-After": RETRY_AFTER_S} if status in RETRYABLE else {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="ai-orchestrator"'
     return status, json.dumps(body).encode(), headers
 
 
-def from_database(exc: Exception, args: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+def from_database(exc: Exception, args: dict[str, str] | None = None,
+                  authenticated: bool = True) -> tuple[int, bytes, dict[str, str]]:
     """A problem for an exception raised while talking to PostgreSQL."""
     if isinstance(exc, PoolTimeout):
         return problem(504, "no database connection became free in time; retry later")
@@ -63,6 +67,8 @@ def from_database(exc: Exception, args: dict[str, str] | None = None) -> tuple[i
         # Raised by psycopg itself while adapting a request's values: the client's mistake, not an outage.
         return problem(422, f"a value cannot be sent to PostgreSQL: {exc}")
     status = status_for(sqlstate)
+    if status == 403 and not authenticated:
+        return problem(401, "authentication required: send Authorization: Bearer <API key or token>", code=sqlstate)
     if sqlstate is None or isinstance(exc, psycopg.OperationalError) and sqlstate[:2] in ("08", "57"):
         return problem(503, "the database is unavailable; retry later", code=sqlstate)
     if status >= 500 and status not in (503, 504):

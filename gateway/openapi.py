@@ -42,6 +42,8 @@ PROBLEM = {
 }
 ERRORS = {
     "400": "malformed request (e.g. body is not JSON)",
+    "401": "missing or invalid credentials (WWW-Authenticate: Bearer)",
+    "403": "the credentials' role may not call this function (42501)",
     "404": "not found (P0002)",
     "409": "conflict: duplicate or unknown reference (23505, 23503)",
     "413": "request body too large",
@@ -110,6 +112,7 @@ def operation(r: Route, fn: Function) -> dict:
         for code, text in ERRORS.items()
     })
     op["responses"] = responses
+    op["security"] = [] if fn.public else [{"bearer": []}]
     return op
 
 
@@ -128,7 +131,13 @@ def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes
             "`api` function; errors are application/problem+json with the SQLSTATE in `code`.",
         },
         "paths": paths,
-        "components": {"schemas": {"Problem": PROBLEM}},
+        "components": {
+            "schemas": {"Problem": PROBLEM},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "an API key (aio_...) or a JWT; `make admin-key` prints the local admin key",
+            }},
+        },
     }
     return json.dumps(doc).encode()
 

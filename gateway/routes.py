@@ -84,4 +84,9 @@ ROUTES: tuple[Route, ...] = (
     GET("/monitoring/db/lock-waits", "monitoring_db_lock_waits", "monitoring"),
     GET("/monitoring/db/vacuum-status", "monitoring_db_vacuum_status", "monitoring"),
     GET("/monitoring/db/slow-statements", "monitoring_db_slow_statements", "monitoring"),
+    POST("/keys/", "api_key_create", "security"),
+    GET("/keys/", "api_key_list", "security"),
+    DELETE("/keys/{key_id}", "api_key_revoke", "security"),
+    GET("/audit", "audit_list", "security"),
+    POST("/audit/purge", "audit_purge", "security", status=200),
 )

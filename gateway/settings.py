@@ -11,6 +11,14 @@ def _int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
+def _file_or_value(raw: str) -> str:
+    """A PEM given inline, or @path to read it from."""
+    if raw.startswith("@"):
+        with open(raw[1:]) as f:
+            return f.read()
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     # The URL the gateway logs in with; the deploy URL (DATABASE_URL) when not given.
@@ -19,10 +27,26 @@ class Settings:
     )
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: _int("PORT", 8000))
-    # The role every request runs as (SET LOCAL ROLE); the login role only switches to it.
-    api_role: str = field(default_factory=lambda: os.environ.get("AIO_API_ROLE", "aio_api"))
     pool_min: int = field(default_factory=lambda: _int("AIO_POOL_MIN", 2))
     pool_max: int = field(default_factory=lambda: _int("AIO_POOL_MAX", 10))
     pool_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_POOL_TIMEOUT", "5")))
-    statement_timeout_ms: int = field(default_factory=lambda: _int("AIO_STATEMENT_TIMEOUT_MS", 30000))
     max_body_bytes: int = field(default_factory=lambda: _int("AIO_MAX_BODY_BYTES", 1024 * 1024))
+    # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
+    jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
+    jwt_public_key: str = field(default_factory=lambda: _file_or_value(os.environ.get("AIO_JWT_PUBLIC_KEY", "")))
+    jwt_audience: str = field(default_factory=lambda: os.environ.get("AIO_JWT_AUDIENCE", ""))
+    jwt_role_claim: str = field(default_factory=lambda: os.environ.get("AIO_JWT_ROLE_CLAIM", "role"))
+    jwt_node_claim: str = field(default_factory=lambda: os.environ.get("AIO_JWT_NODE_CLAIM", "node_id"))
+    jwt_leeway_s: int = field(default_factory=lambda: _int("AIO_JWT_LEEWAY_S", 0))
+    # CORS stays off unless origins are configured (comma separated).
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(o.strip() for o in os.environ.get("AIO_CORS_ORIGINS", "").split(",") if o.strip())
+    )
+
+    @property
+    def jwt_key(self) -> str:
+        return self.jwt_public_key or self.jwt_secret
+
+    @property
+    def jwt_algorithms(self) -> list[str]:
+        return ["RS256", "ES256"] if self.jwt_public_key else ["HS256"]

@@ -136,6 +136,28 @@ sqitch_on() {
     ( eval "$exports"; exec sqitch --quiet "$@" )
 }
 
+# The first admin key, for local use: created once, shown once, kept owner-only in .aio/.
+ADMIN_KEY_FILE="$ROOT/.aio/admin.key"
+ensure_admin_key() {
+    local url="$1" key=""
+    [ -s "$ADMIN_KEY_FILE" ] && key="$(cat "$ADMIN_KEY_FILE")"
+    if [ -n "$key" ] && psql "$url" -XtAc "SELECT 1 FROM orchestrator.api_keys WHERE key_hash = orchestrator.key_hash('$key') AND revoked_at IS NULL AND coalesce(expires_at > now(), true)" | grep -q 1; then
+        return 0
+    fi
+    mkdir -p "$ROOT/.aio"; chmod 700 "$ROOT/.aio"
+    ( umask 077; psql "$url" -XtAq -v ON_ERROR_STOP=1 \
+        -c "SELECT key FROM api.api_key_create(role => 'admin', label => 'make run bootstrap')" > "$ADMIN_KEY_FILE" )
+    say "created an admin API key (kept in .aio/admin.key, shown only now):"
+    printf '\n    %s\n\n    curl -H "Authorization: Bearer $(cat .aio/admin.key)" http://%s:%s/nodes/\n\n' \
+        "$(cat "$ADMIN_KEY_FILE")" "${HOST:-127.0.0.1}" "${PORT:-8000}" >&2
+}
+
+api_key() {  # role label [node_id]
+    local url; url="$(database_url)"
+    psql "$url" -XtAq -v ON_ERROR_STOP=1 -v role="$1" -v label="$2" -v node="${3:-}" \
+        -c "SELECT key FROM api.api_key_create(role => :'role', label => :'label', node_id => NULLIF(:'node', '')::uuid)"
+}
+
 # --- commands ------------------------------------------------------------------------
 
 cmd="${1:-help}"; shift || true
@@ -152,6 +174,7 @@ case "$cmd" in
     seed)      bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
                psql "$url" -Xq -v ON_ERROR_STOP=1 -v scale="${SCALE:-0}" -f bench/seed.sql ;;
     run)       bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
+               ensure_admin_key "$url"
                # Locally the gateway logs in as the powerless aio_gateway role.
                [ -n "${DATABASE_URL:-}" ] || export GATEWAY_DATABASE_URL="$(local_url "$DB_NAME" aio_gateway)"
                DATABASE_URL="$url" exec "$VENV/bin/python" -m gateway serve ;;
@@ -161,7 +184,9 @@ case "$cmd" in
                DATABASE_URL="$url" "$VENV/bin/python" -m gateway docs > docs/database.md
                say "wrote docs/database.md" ;;
     explain)   bootstrap; "$VENV/bin/python" bench/explain.py "$(database_url)" ;;
+    admin-key) bootstrap; url="$(database_url)"; sqitch_on "$url" deploy; ensure_admin_key "$url"; cat "$ADMIN_KEY_FILE" ;;
+    api-key)   bootstrap; api_key "${ROLE:?ROLE=reader|writer|admin|node}" "${LABEL:-made with make api-key}" "${NODE_ID:-}" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|run|test|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|run|test|doctor}" >&2; exit 2 ;;
 esac

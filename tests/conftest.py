@@ -122,10 +122,34 @@ def gateway_url(db_url) -> str:
     proc.wait(10)
 
 
+@pytest.fixture(scope="session")
+def api_keys(db_url) -> dict[str, str]:
+    """One API key per role, created as a DBA would, in psql."""
+    keys = {}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for role in ("admin", "writer", "reader"):
+            keys[role] = conn.execute(
+                "SELECT key FROM api.api_key_create(role => %s, label => %s)", (role, f"pytest {role}")
+            ).fetchone()[0]
+    return keys
+
+
+def client(gateway_url: str, key: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=gateway_url, timeout=30, headers=headers)
+
+
 @pytest.fixture
-def http(gateway_url):
-    with httpx.Client(base_url=gateway_url, timeout=30) as client:
-        yield client
+def http(gateway_url, api_keys):
+    """An admin client: the route tests exercise behaviour; tests/test_security.py the role matrix."""
+    with client(gateway_url, api_keys["admin"]) as c:
+        yield c
+
+
+@pytest.fixture
+def anon(gateway_url):
+    with client(gateway_url) as c:
+        yield c
 
 
 def problem(response: httpx.Response, status: int, code: str | None = None, field: str | None = None) -> dict:

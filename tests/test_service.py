@@ -180,22 +180,25 @@ def test_docs_pages_serve_html(http):
 
 # --- the product's "done when" -------------------------------------------------------------
 
-def test_done_when_script(gateway_url):
-    """With `requests`: create a TOOL_EXECUTOR node, a tool targeting it, then read the totals."""
-    before = requests.get(f"{gateway_url}/stats/summary", timeout=10).json()
+def test_done_when_script(gateway_url, api_keys):
+    """With `requests`: create a TOOL_EXECUTOR node, a tool targeting it, then read the totals.
+    Since every request is authenticated, the script sends a writer's API key."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {api_keys['writer']}"
+    before = session.get(f"{gateway_url}/stats/summary", timeout=10).json()
 
-    node = requests.post(f"{gateway_url}/nodes/", json={"node_type": "TOOL_EXECUTOR",
+    node = session.post(f"{gateway_url}/nodes/", json={"node_type": "TOOL_EXECUTOR",
                                                        "address": "http://10.0.0.5:8080"}, timeout=10)
     assert node.status_code == 201, node.text
     node_id = node.json()["node_id"]
-    tool = requests.post(f"{gateway_url}/tools/", json={
+    tool = session.post(f"{gateway_url}/tools/", json={
         "name": f"text-summarizer-{uuid.uuid4().hex[:8]}", "version": "1.0.0", "category": "NLP",
         "input_schema": {"type": "object", "properties": {"text": {"type": "string"}}},
         "target_node_id": node_id}, timeout=10)
     assert tool.status_code == 201, tool.text
     assert tool.json()["target_node_id"] == node_id
 
-    summary = requests.get(f"{gateway_url}/stats/summary", timeout=10)
+    summary = session.get(f"{gateway_url}/stats/summary", timeout=10)
     assert summary.status_code == 200
     totals = summary.json()
     total_nodes, total_tools, total_artifacts = totals["total_nodes"], totals["total_tools"], totals["total_artifacts"]

@@ -1,0 +1,89 @@
+-- Deploy ai-orchestrator:data/audit
+-- requires: data/api_keys data/tool_deactivations
+-- Every insert, update and delete on the data tables leaves one audit row, whoever made it
+-- (HTTP request or psql). Heartbeats are telemetry, not changes, and are not audited.
+BEGIN;
+SET LOCAL ROLE aio_owner;
+
+CREATE TABLE orchestrator.audit_log (
+    audit_id   bigint      GENERATED ALWAYS AS IDENTITY,
+    at         timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    db_role    text        NOT NULL,
+    login_role text        NOT NULL,
+    key_id     uuid,
+    subject    text,
+    request_id text,
+    table_name text        NOT NULL,
+    row_key    text        NOT NULL,
+    action     text        NOT NULL,
+    changes    jsonb       NOT NULL,
+    CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id),
+    CONSTRAINT audit_log_action_valid CHECK (action IN ('INSERT', 'UPDATE', 'DELETE'))
+);
+COMMENT ON TABLE orchestrator.audit_log IS
+'Append-only record of every change to nodes, tools, tool_tags, artifacts, api_keys and settings. Only the owner can change or delete rows (api.audit_purge applies the retention).';
+COMMENT ON COLUMN orchestrator.audit_log.db_role IS 'The role the change was made as: the request role over HTTP, the session user in psql.';
+COMMENT ON COLUMN orchestrator.audit_log.login_role IS 'The login (session user): aio_gateway for HTTP requests.';
+COMMENT ON COLUMN orchestrator.audit_log.key_id IS 'The API key of the request, when it came with one.';
+COMMENT ON COLUMN orchestrator.audit_log.subject IS 'The token subject (JWT sub) of the request, when it came with one.';
+COMMENT ON COLUMN orchestrator.audit_log.request_id IS 'The request id (X-Request-ID) of the HTTP request.';
+COMMENT ON COLUMN orchestrator.audit_log.row_key IS 'The changed row''s primary key, as text (tool_id/tag for tags).';
+COMMENT ON COLUMN orchestrator.audit_log.changes IS 'INSERT: the new row; DELETE: the old row; UPDATE: {field: [old, new]} for each changed field.';
+
+CREATE INDEX audit_log_at_idx ON orchestrator.audit_log (at, audit_id);
+CREATE INDEX audit_log_row_idx ON orchestrator.audit_log (table_name, row_key, at);
+CREATE INDEX audit_log_key_idx ON orchestrator.audit_log (key_id, at) WHERE key_id IS NOT NULL;
+CREATE INDEX audit_log_role_idx ON orchestrator.audit_log (db_role, at);
+
+-- SECURITY DEFINER so that a change made by any role is recorded, though only the owner may write here.
+CREATE FUNCTION orchestrator.audit_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) END;
+    new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) END;
+    keyed jsonb := coalesce(new_row, old_row);
+    changed jsonb;
+    request_role text := pg_catalog.current_setting('role');
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        SELECT coalesce(pg_catalog.jsonb_object_agg(n.key, pg_catalog.jsonb_build_array(o.value, n.value)), '{}')
+        INTO changed
+        FROM pg_catalog.jsonb_each(new_row) n JOIN pg_catalog.jsonb_each(old_row) o ON o.key = n.key
+        WHERE n.value IS DISTINCT FROM o.value AND n.key <> ALL (TG_ARGV[1:] || ARRAY['updated_at']);
+        IF changed = '{}' THEN
+            RETURN NULL;  -- nothing but bookkeeping (updated_at, last_used_at) changed
+        END IF;
+    ELSE
+        changed := coalesce(new_row, old_row) - 'key_hash';
+    END IF;
+    INSERT INTO orchestrator.audit_log (db_role, login_role, key_id, subject, request_id, table_name, row_key, action, changes)
+    VALUES (CASE WHEN request_role = 'none' THEN SESSION_USER ELSE request_role END,
+            SESSION_USER,
+            NULLIF(pg_catalog.current_setting('aio.key_id', true), '')::uuid,
+            NULLIF(pg_catalog.current_setting('aio.subject', true), ''),
+            NULLIF(pg_catalog.current_setting('aio.request_id', true), ''),
+            TG_TABLE_NAME,
+            (SELECT pg_catalog.string_agg(keyed->>k, '/') FROM pg_catalog.unnest(pg_catalog.string_to_array(TG_ARGV[0], ',')) k),
+            TG_OP, changed - 'key_hash');
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.audit_change() IS
+'Trigger: writes one audit row per changed row. TG_ARGV[0]: the key columns, comma separated; further arguments: columns whose changes alone are not worth a row.';
+
+CREATE TRIGGER nodes_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.nodes
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('node_id');
+CREATE TRIGGER tools_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tools
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id');
+CREATE TRIGGER tool_tags_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tool_tags
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id,tag');
+CREATE TRIGGER artifacts_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.artifacts
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('artifact_id');
+CREATE TRIGGER api_keys_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.api_keys
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('key_id', 'last_used_at');
+CREATE TRIGGER settings_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.settings
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('name');
+CREATE TRIGGER tool_deactivations_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tool_deactivations
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id');
+
+COMMIT;

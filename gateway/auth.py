@@ -1,0 +1,76 @@
+"""Who a request is: the SQL that authenticates it and switches to its role.
+
+API keys are checked by PostgreSQL (auth.authenticate_key); JWTs are verified here, then their
+role claim is mapped by auth.identity_for. Either way the request's statement runs after
+SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jwt
+
+from .settings import Settings
+
+KEY_PREFIX = "aio_"
+
+# Runs first in every request's transaction, in the same pipeline as the call itself.
+_SETUP = (
+    "SELECT pg_catalog.set_config('role', i.db_role, true),"
+    " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
+    " pg_catalog.set_config('aio.key_id', coalesce(i.key_id::text, ''), true),"
+    " pg_catalog.set_config('aio.node_id', coalesce(i.node_id::text, ''), true),"
+    " pg_catalog.set_config('aio.subject', %(subject)s, true),"
+    " pg_catalog.set_config('aio.request_id', %(request_id)s, true),"
+    " pg_catalog.set_config('transaction_read_only', %(read_only)s, true)"
+    " FROM {source} i"
+)
+SETUP_ANONYMOUS = _SETUP.format(source="auth.identity_for('anon')")
+SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key(%(key)s)")
+SETUP_TOKEN = _SETUP.format(source="auth.identity_for(%(role)s, %(node_id)s::uuid)")
+
+
+class Unauthorized(Exception):
+    """Missing or invalid credentials: 401."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    sql: str
+    params: dict
+    present: bool  # whether the caller sent credentials (401 vs 403 on a privilege error)
+
+
+def credentials(authorization: str | None, settings: Settings) -> Credentials:
+    if not authorization:
+        return Credentials(SETUP_ANONYMOUS, {}, False)
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("use Authorization: Bearer <API key or token>")
+    if token.startswith(KEY_PREFIX):
+        return Credentials(SETUP_API_KEY, {"key": token}, True)
+    claims = verify_jwt(token, settings)
+    role = claims.get(settings.jwt_role_claim)
+    node_id = claims.get(settings.jwt_node_claim)
+    return Credentials(
+        SETUP_TOKEN,
+        {"role": str(role) if role is not None else None, "node_id": str(node_id) if node_id else None,
+         "subject": str(claims.get("sub", ""))},
+        True,
+    )
+
+
+def verify_jwt(token: str, settings: Settings) -> dict:
+    if not settings.jwt_key:
+        raise Unauthorized("token authentication is not configured; use an API key")
+    try:
+        return jwt.decode(
+            token, settings.jwt_key, algorithms=settings.jwt_algorithms,
+            audience=settings.jwt_audience or None,
+            options={"require": ["exp"], "verify_aud": bool(settings.jwt_audience)},
+            leeway=settings.jwt_leeway_s,
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"invalid token: {exc}") from None
