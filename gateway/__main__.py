@@ -20,8 +20,11 @@ def serve() -> int:
     if not settings.database_url:
         print("DATABASE_URL is not set; `make run` sets it for the project-local cluster", file=sys.stderr)
         return 2
+    from .observability import configure_logging
+
+    configure_logging()
     uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level="info", access_log=False)
+                log_level="info", access_log=False, log_config=None)
     return 0
 
 

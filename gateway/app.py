@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
 from litestar import Litestar, Request, Response, get, route
+from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from . import auth, catalog, errors, openapi
+from . import auth, catalog, errors, observability, openapi
 from .routes import ROUTES, Route
 from .settings import Settings
 
@@ -191,9 +193,21 @@ class Gateway:
             return await cur.fetchone()
 
     async def call(self, r: Route, request: Request) -> Response:
-        args: dict[str, Any] = {}
+        started = time.perf_counter()
         request_id = request_id_of(request)
-        headers = {"X-Request-ID": request_id}
+        response, sqlstate = await self.respond(r, request, request_id)
+        response.headers["X-Request-ID"] = request_id
+        elapsed = time.perf_counter() - started
+        observability.observe(r.path, r.method, response.status_code, elapsed, sqlstate)
+        log.info("request", extra={"fields": {
+            "request_id": request_id, "method": r.method, "route": r.path, "path": request.url.path,
+            "function": r.function, "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),
+            "sqlstate": sqlstate}})
+        return response
+
+    async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Response, str | None]:
+        args: dict[str, Any] = {}
+        headers: dict[str, str] = {}
         who = None
         try:
             who = auth.credentials(request.headers.get("authorization"), self.settings)
@@ -202,20 +216,21 @@ class Gateway:
             names = tuple(args)
             row = await self.execute(who, request_id, r.method == "GET", self.statement(fn, names), [args[n] for n in names])
         except auth.Unauthorized as exc:
-            return problem_response(*errors.problem(401, str(exc)), headers)
+            return problem_response(*errors.problem(401, str(exc))), None
         except BadRequest as exc:
-            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code), headers)
+            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 self.functions = None
-            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present)), headers)
+            sqlstate = getattr(exc, "sqlstate", None)
+            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present))), sqlstate
         if fn.returns_void:
-            return Response(content=b"", status_code=r.status, headers=headers)
+            return Response(content=b"", status_code=r.status), None
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
                 headers["Link"] = next_link(request, row[2])
-        return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers)
+        return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers), None
 
 
 def sql_text(value: Any) -> Any:
@@ -247,8 +262,8 @@ def next_link(request: Request, cursor: str) -> str:
     return f'<{request.url.path}?{urlencode(query)}>; rel="next"'
 
 
-def problem_response(status: int, body: bytes, headers: dict[str, str], extra: dict[str, str] | None = None) -> Response:
-    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers={**headers, **(extra or {})})
+def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Response:
+    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers=headers)
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -288,6 +303,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return problem_response(*errors.from_database(exc))
         return Response(content=openapi.document(functions, ROUTES), media_type=JSON)
 
+    @get("/health", include_in_schema=False)
+    async def liveness() -> Response:
+        # Liveness: the process answers. Readiness (database and schema) is GET /ready.
+        return Response(content=b'{"status":"ok"}', media_type=JSON)
+
+    @get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body = observability.render(gateway.pool.get_stats())
+        return Response(content=body, media_type=observability.CONTENT_TYPE_LATEST)
+
     @get("/docs", include_in_schema=False)
     async def swagger_ui() -> Response:
         return Response(content=openapi.SWAGGER_HTML, media_type="text/html")
@@ -297,12 +322,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return Response(content=openapi.REDOC_HTML, media_type="text/html")
 
     app = Litestar(
-        route_handlers=[*(make_handler(gateway, r) for r in ROUTES), openapi_json, swagger_ui, redoc],
+        route_handlers=[*(make_handler(gateway, r) for r in ROUTES), openapi_json, liveness, metrics, swagger_ui, redoc],
         on_startup=[gateway.start],
         on_shutdown=[gateway.stop],
         openapi_config=None,
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         request_max_body_size=settings.max_body_bytes,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
     )
     app.state.gateway = gateway
     return app

@@ -37,7 +37,7 @@ def DELETE(path: str, function: str, tag: str) -> Route:
 
 ROUTES: tuple[Route, ...] = (
     GET("/", "service_info", "service"),
-    GET("/health", "health", "service"),
+    GET("/ready", "health", "service"),
     GET("/stats/summary", "stats_summary", "service"),
     POST("/nodes/", "node_create", "nodes"),
     GET("/nodes/", "node_list", "nodes"),

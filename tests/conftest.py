@@ -109,7 +109,7 @@ def gateway_url(db_url) -> str:
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
             pass

@@ -1,4 +1,4 @@
-"""HTTP: the service routes (/, /health, /stats/summary), the OpenAPI document and the docs pages."""
+"""HTTP: the service routes (/, /health, /ready, /stats/summary, /metrics), the OpenAPI document and the docs pages."""
 
 import re
 import uuid
@@ -43,8 +43,15 @@ def test_service_info(http):
         assert http.get(info[link]).status_code == 200, link
 
 
-def test_health(http):
-    response = http.get("/health")
+def test_health_is_liveness(anon):
+    """GET /health: the process answers, without credentials and without the database."""
+    response = anon.get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_ready(anon):
+    """GET /ready: readiness, the database reachable and the schema deployed."""
+    response = anon.get("/ready")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -53,7 +60,7 @@ def test_health(http):
 
 
 def test_service_routes_take_no_parameters(http):
-    problem(http.get("/health", params={"verbose": 1}), 422, None, "verbose")
+    problem(http.get("/ready", params={"verbose": 1}), 422, None, "verbose")
     problem(http.get("/stats/summary", params={"since": "today"}), 422, None, "since")
 
 
@@ -205,3 +212,20 @@ def test_done_when_script(gateway_url, api_keys):
     assert total_nodes - before["total_nodes"] == 1
     assert total_tools - before["total_tools"] == 1
     assert total_artifacts == before["total_artifacts"]
+
+
+def test_metrics(anon, http):
+    http.get("/nodes/", params={"limit": 1})
+    http.get("/nodes/not-a-uuid")
+    body = anon.get("/metrics")
+    assert body.status_code == 200 and body.headers["content-type"].startswith("text/plain")
+    text = body.text
+    assert 'aio_http_requests_total{method="GET",route="/nodes/",status="200"}' in text
+    assert 'aio_http_request_duration_seconds_bucket{le="0.005",route="/nodes/"}' in text
+    assert 'aio_db_errors_total{sqlstate_class="22"}' in text
+    assert 'aio_db_pool_connections{state="size"}' in text and 'aio_db_pool_connections{state="waiting"}' in text
+
+
+def test_request_id_is_echoed_or_made(anon):
+    assert anon.get("/ready", headers={"X-Request-ID": "trace-123"}).headers["x-request-id"] == "trace-123"
+    assert len(anon.get("/ready").headers["x-request-id"]) == 36

@@ -1,3 +1,3 @@
 -- Verify ai-orchestrator:api/service
 SELECT 'api.service_info()'::regprocedure, 'api.health()'::regprocedure, 'api.stats_summary()'::regprocedure;
-SELECT 1 / pg_catalog.has_function_privilege('aio_api', 'api.health()', 'EXECUTE')::int;
+SELECT 1 / (pg_catalog.obj_description('api.health()'::regprocedure, 'pg_proc') LIKE '%Route: GET /ready')::int;

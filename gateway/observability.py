@@ -1,0 +1,56 @@
+"""Prometheus metrics and structured JSON logs, one line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for the /metrics route)
+
+REGISTRY = CollectorRegistry()
+REQUESTS = Counter("aio_http_requests", "HTTP requests by route, method and status",
+                   ["route", "method", "status"], registry=REGISTRY)
+LATENCY = Histogram("aio_http_request_duration_seconds", "HTTP request latency by route", ["route"],
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+                    registry=REGISTRY)
+DB_ERRORS = Counter("aio_db_errors", "database errors by SQLSTATE class", ["sqlstate_class"], registry=REGISTRY)
+POOL = Gauge("aio_db_pool_connections", "gateway pool connections", ["state"], registry=REGISTRY)
+
+
+def observe(route: str, method: str, status: int, seconds: float, sqlstate: str | None) -> None:
+    REQUESTS.labels(route, method, str(status)).inc()
+    LATENCY.labels(route).observe(seconds)
+    if sqlstate:
+        DB_ERRORS.labels(sqlstate[:2]).inc()
+
+
+def render(pool_stats: dict[str, int]) -> bytes:
+    POOL.labels("size").set(pool_stats.get("pool_size", 0))
+    POOL.labels("idle").set(pool_stats.get("pool_available", 0))
+    POOL.labels("in_use").set(pool_stats.get("pool_size", 0) - pool_stats.get("pool_available", 0))
+    POOL.labels("waiting").set(pool_stats.get("requests_waiting", 0))
+    POOL.labels("max").set(pool_stats.get("pool_max", 0))
+    return generate_latest(REGISTRY)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name in ("gateway", "uvicorn", "uvicorn.error", "psycopg.pool"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+        logger.setLevel(level)
