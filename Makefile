@@ -1,6 +1,6 @@
 # AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
 # Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
-.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor docs explain admin-key api-key bootstrap
+.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor docs explain admin-key api-key backup restore bootstrap
 
 DEV := scripts/dev.sh
 
@@ -32,6 +32,10 @@ admin-key:  ## print the local admin API key (creating it when missing)
 	@$(DEV) admin-key
 api-key:    ## create an API key: make api-key ROLE=writer LABEL="ci" [NODE_ID=<uuid> for ROLE=node]
 	@$(DEV) api-key
+backup:     ## pg_dump (custom format) into backups/ (FILE=... to choose the file)
+	@$(DEV) backup
+restore:    ## restore a backup made by make backup: make restore FILE=backups/<file>.dump
+	@$(DEV) restore
 doctor:     ## check prerequisites and say how to get what is missing
 	@$(DEV) doctor
 bootstrap:  ## install system packages and the .venv only

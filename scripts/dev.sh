@@ -186,7 +186,15 @@ case "$cmd" in
     explain)   bootstrap; "$VENV/bin/python" bench/explain.py "$(database_url)" ;;
     admin-key) bootstrap; url="$(database_url)"; sqitch_on "$url" deploy; ensure_admin_key "$url"; cat "$ADMIN_KEY_FILE" ;;
     api-key)   bootstrap; api_key "${ROLE:?ROLE=reader|writer|admin|node}" "${LABEL:-made with make api-key}" "${NODE_ID:-}" ;;
+    backup)    bootstrap; url="$(database_url)"; mkdir -p "$ROOT/backups"
+               file="${FILE:-$ROOT/backups/ai_orchestrator-$(date -u +%Y%m%dT%H%M%SZ).dump}"
+               pg_dump --format=custom --file "$file" "$url"
+               say "backup written to $file (restore with: make restore FILE=$file)"; echo "$file" ;;
+    restore)   bootstrap; url="$(database_url)"; [ -f "${FILE:-}" ] || die "usage: make restore FILE=backups/<file>.dump"
+               # One transaction: the database is either as it was or as in the backup.
+               pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname "$url" "$FILE"
+               say "restored $FILE" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|run|test|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|backup|restore|run|test|doctor}" >&2; exit 2 ;;
 esac
