@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -182,14 +183,16 @@ class Gateway:
             self._statements[key] = sql
         return sql
 
-    async def execute(self, who: auth.Credentials, request_id: str, read_only: bool, sql: str, values: list) -> tuple | None:
-        """One round trip: BEGIN, become the caller's role, the call, COMMIT, pipelined."""
+    async def execute(self, who: auth.Credentials, request_id: str, read_only: bool,
+                      statements: list[tuple[str, list]]) -> tuple | None:
+        """One round trip: BEGIN, become the caller's role, the statements, COMMIT, pipelined."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         async with self.pool.connection() as conn:
             async with conn.pipeline():
                 async with conn.transaction():
                     await conn.execute(who.sql, setup)
-                    cur = await conn.execute(sql, values)
+                    for sql, values in statements:
+                        cur = await conn.execute(sql, values)
             return await cur.fetchone()
 
     async def call(self, r: Route, request: Request) -> Response:
@@ -214,7 +217,16 @@ class Gateway:
             fn = await self.function(r.function)
             args = await self.arguments(fn, request)
             names = tuple(args)
-            row = await self.execute(who, request_id, r.method == "GET", self.statement(fn, names), [args[n] for n in names])
+            call = (self.statement(fn, names), [args[n] for n in names])
+            key = request.headers.get("idempotency-key")
+            if key is not None and r.method == "POST" and r.status == 201:
+                # Claim the key, then store the response with the write, in the same transaction.
+                digest = await request_digest(request)
+                statements = [(IDEMPOTENCY_CLAIM, [key, digest]),
+                              (IDEMPOTENCY_COMPLETE.format(call=call[0]), [key, r.status, *call[1]])]
+            else:
+                statements = [call]
+            row = await self.execute(who, request_id, r.method == "GET", statements)
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc))), None
         except BadRequest as exc:
@@ -223,6 +235,10 @@ class Gateway:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 self.functions = None
             sqlstate = getattr(exc, "sqlstate", None)
+            if sqlstate == "PR200":  # the same request was answered before: replay that answer
+                stored = json.loads(exc.diag.message_detail)
+                return Response(content=stored["body"].encode(), status_code=stored["status"], media_type=JSON,
+                                headers={"Idempotent-Replayed": "true"}), None
             return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present))), sqlstate
         if fn.returns_void:
             return Response(content=b"", status_code=r.status), None
@@ -246,6 +262,20 @@ def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
+IDEMPOTENCY_CLAIM = "SELECT auth.idempotency_claim(%s, %s)"
+IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({call}) x(body)"
+
+
+async def request_digest(request: Request) -> str:
+    """What makes two requests the same: method, path and the body as canonical JSON."""
+    raw = await request.body()
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")) if raw.strip() else ""
+    except ValueError:
+        body = raw.decode(errors="replace")
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{body}".encode()).hexdigest()
 
 
 def request_id_of(request: Request) -> str:

@@ -89,4 +89,5 @@ ROUTES: tuple[Route, ...] = (
     DELETE("/keys/{key_id}", "api_key_revoke", "security"),
     GET("/audit", "audit_list", "security"),
     POST("/audit/purge", "audit_purge", "security", status=200),
+    POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200),
 )

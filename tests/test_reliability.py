@@ -1,0 +1,97 @@
+"""Writes that are safe to retry (Idempotency-Key) and bad input that always gets a clear 4xx."""
+
+import concurrent.futures
+import uuid
+
+import psycopg
+
+from conftest import problem
+
+
+def node_body(**fields):
+    return {"node_type": "IDEMPOTENT_TEST", "address": "http://10.9.0.1:80", "name": f"idem-{uuid.uuid4()}", **fields}
+
+
+def count_named(db, name: str) -> int:
+    return db.execute("SELECT count(*) FROM orchestrator.nodes WHERE name = %s", (name,)).fetchone()[0]
+
+
+def test_replay_returns_the_first_response_without_a_second_write(http, db):
+    key, body = str(uuid.uuid4()), node_body()
+    first = http.post("/nodes/", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == 201
+    again = http.post("/nodes/", json=body, headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert count_named(db, body["name"]) == 1
+
+
+def test_same_key_other_body_is_refused(http, db):
+    key, body = str(uuid.uuid4()), node_body()
+    assert http.post("/nodes/", json=body, headers={"Idempotency-Key": key}).status_code == 201
+    other = node_body()
+    problem(http.post("/nodes/", json=other, headers={"Idempotency-Key": key}), 422, "PT422")
+    assert count_named(db, other["name"]) == 0
+
+
+def test_keys_belong_to_their_caller(http, gateway_url, api_keys, db):
+    import httpx
+
+    key, body = str(uuid.uuid4()), node_body()
+    assert http.post("/nodes/", json=body, headers={"Idempotency-Key": key}).status_code == 201
+    with httpx.Client(base_url=gateway_url, headers={"Authorization": f"Bearer {api_keys['writer']}"}) as writer:
+        # Another caller's identical key is its own: a new write (here a name conflict, 409).
+        problem(writer.post("/nodes/", json=body, headers={"Idempotency-Key": key}), 409, "23505")
+
+
+def test_a_failed_request_leaves_the_key_free(http, db):
+    key = str(uuid.uuid4())
+    bad = node_body(status="DEAD")
+    problem(http.post("/nodes/", json=bad, headers={"Idempotency-Key": key}), 422, "23514")
+    good = {**bad, "status": "ACTIVE"}
+    # Same key, different (corrected) request: the failed one was never acknowledged, so no conflict.
+    assert http.post("/nodes/", json=good, headers={"Idempotency-Key": key}).status_code == 201
+
+
+def test_concurrent_retries_write_once(gateway_url, api_keys, db):
+    import httpx
+
+    key, body = str(uuid.uuid4()), node_body()
+
+    def post(_):
+        with httpx.Client(base_url=gateway_url, headers={"Authorization": f"Bearer {api_keys['writer']}"}) as c:
+            return c.post("/nodes/", json=body, headers={"Idempotency-Key": key})
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(8)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["node_id"] for r in responses}) == 1
+    assert count_named(db, body["name"]) == 1
+
+
+def test_purge_forgets_old_keys(http, db):
+    key, body = str(uuid.uuid4()), node_body()
+    assert http.post("/nodes/", json=body, headers={"Idempotency-Key": key}).status_code == 201
+    db.execute("UPDATE orchestrator.idempotency_keys SET created_at = now() - interval '2 days' WHERE idempotency_key = %s", (key,))
+    purged = http.post("/maintenance/purge-idempotency-keys", json={"older_than_hours": 24})
+    assert purged.status_code == 200 and purged.json()["deleted"] >= 1
+    problem(http.post("/maintenance/purge-idempotency-keys", json={"older_than_hours": 0}), 422, "22023", "older_than_hours")
+    # Forgotten: the same request is a new write now (name conflict shows it ran).
+    problem(http.post("/nodes/", json=body, headers={"Idempotency-Key": key}), 409, "23505")
+
+
+def test_bad_idempotency_key(http):
+    problem(http.post("/nodes/", json=node_body(), headers={"Idempotency-Key": "k" * 300}), 422, "23514")
+
+
+def test_malformed_and_oversized_input(http):
+    problem(http.post("/nodes/", content=b'{"node_type": ', headers={"content-type": "application/json"}), 400)
+    problem(http.post("/nodes/", content=b"x" * 70000, headers={"content-type": "application/json"}), 413)
+    problem(http.post("/nodes/", content=b"<a/>", headers={"content-type": "application/xml"}), 415)
+    deep = b"[" * 5000 + b"]" * 5000
+    response = http.post("/nodes/", content=b'{"node_type": "X", "address": "http://a", "metadata": ' + deep + b"}",
+                         headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    wide = {"node_type": "X", "address": "http://a", "name": f"wide-{uuid.uuid4()}",
+            "metadata": {f"k{i}": "v" * 10 for i in range(2000)}}
+    assert http.post("/nodes/", json=wide).status_code == 201
