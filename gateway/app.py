@@ -195,6 +195,20 @@ class Gateway:
                         cur = await conn.execute(sql, values)
             return await cur.fetchone()
 
+    async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:
+        """execute(), once more on a fresh connection when the pooled one was dead (PostgreSQL
+        restarted) and running the request again is safe: a read, or a create with an
+        Idempotency-Key (a repeat replays instead of writing twice)."""
+        try:
+            return await self.execute(who, request_id, read_only, statements)
+        except psycopg.OperationalError as exc:
+            if not retry_safe or not connection_lost(exc):
+                raise
+            log.warning("database connection lost; checking the pool and retrying once",
+                        extra={"fields": {"request_id": request_id, "sqlstate": exc.sqlstate}})
+            await self.pool.check()
+            return await self.execute(who, request_id, read_only, statements)
+
     async def call(self, r: Route, request: Request) -> Response:
         started = time.perf_counter()
         request_id = request_id_of(request)
@@ -226,7 +240,8 @@ class Gateway:
                               (IDEMPOTENCY_COMPLETE.format(call=call[0]), [key, r.status, *call[1]])]
             else:
                 statements = [call]
-            row = await self.execute(who, request_id, r.method == "GET", statements)
+            row = await self.execute_retrying(who, request_id, r.method == "GET", statements,
+                                              retry_safe=r.method == "GET" or key is not None)
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc))), None
         except BadRequest as exc:
@@ -262,6 +277,10 @@ def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
+def connection_lost(exc: psycopg.OperationalError) -> bool:
+    return exc.sqlstate is None or exc.sqlstate[:2] == "08" or exc.sqlstate in ("57P01", "57P02", "57P03")
 
 
 IDEMPOTENCY_CLAIM = "SELECT auth.idempotency_claim(%s, %s)"

@@ -1,0 +1,211 @@
+"""Faults: PostgreSQL restarted under load (fast, immediate, kill -9 of the postmaster).
+
+Runs on a throwaway cluster of its own, so the restarts disturb nothing else. Writers create
+tools (a row plus tag rows: a half-write would show) with Idempotency-Keys and retry until
+acknowledged; afterwards every acknowledged write must be there exactly once, nothing may be
+half-written, and no response may be a 5xx other than 503/504.
+
+`make test-faults` runs this file alone; `make test` runs it with the rest.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from conftest import ROOT, free_port, libpq_env
+
+RESTARTS = ("fast", "immediate", "kill9", "fast", "immediate", "kill9")
+WRITERS = 6
+
+
+def pg_bin() -> Path:
+    majors = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    assert majors, "no PostgreSQL server binaries"
+    return majors[-1].parent
+
+
+def as_pg_owner(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+class Cluster:
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="aio-faults-"))
+        self.data, self.sock, self.port = self.dir / "data", self.dir / "run", free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        as_pg_owner(["mkdir", "-p", str(self.sock)])
+        init = as_pg_owner([str(pg_bin() / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        assert init.returncode == 0, init.stderr
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(f"listen_addresses = ''\nunix_socket_directories = '{self.sock}'\nport = {self.port}\n"
+                       "fsync = on\nmax_connections = 50\n")
+        self.ctl("start")
+
+    def url(self, db="postgres", user="postgres") -> str:
+        return f"postgresql:///{db}?host={self.sock}&port={self.port}&user={user}"
+
+    def ctl(self, action: str, mode: str | None = None) -> None:
+        cmd = [str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-t", "60", action]
+        if mode:
+            cmd += ["-m", mode]
+        result = as_pg_owner(cmd)
+        log = (self.dir / "server.log").read_text()[-2000:] if (self.dir / "server.log").exists() else ""
+        assert result.returncode == 0, result.stderr + result.stdout + log
+
+    def kill9(self) -> None:
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(1.0)  # let the orphaned backends notice and exit
+        # Without an init that reaps it, the killed postmaster lingers as a zombie whose pid
+        # still "exists"; its lock file is stale either way.
+        as_pg_owner(["rm", "-f", str(self.data / "postmaster.pid"), str(self.sock / f".s.PGSQL.{self.port}.lock"),
+                     str(self.sock / f".s.PGSQL.{self.port}")])
+        self.ctl("start")
+
+    def restart(self, how: str) -> None:
+        if how == "kill9":
+            self.kill9()
+        else:
+            self.ctl("restart", how)
+
+    def ready(self) -> bool:
+        try:
+            with psycopg.connect(self.url(), connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def destroy(self) -> None:
+        as_pg_owner([str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = Cluster()
+    yield c
+    c.destroy()
+
+
+@pytest.fixture(scope="module")
+def faulty_gateway(cluster):
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE faults")
+    url = cluster.url("faults")
+    deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
+    assert deploy.returncode == 0, deploy.stderr
+    with psycopg.connect(url, autocommit=True) as conn:
+        key = conn.execute("SELECT key FROM api.api_key_create(role => 'writer', label => 'faults')").fetchone()[0]
+    port = free_port()
+    env = dict(os.environ, GATEWAY_DATABASE_URL=cluster.url("faults", "aio_gateway"), DATABASE_URL=url,
+               HOST="127.0.0.1", PORT=str(port), AIO_POOL_MIN="4", AIO_POOL_MAX="8", AIO_POOL_TIMEOUT="2")
+    log = open(cluster.dir / "gateway.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the gateway did not become ready")
+    yield base, key, url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway):
+    base, key, url = faulty_gateway
+    statuses: collections.Counter[int | str] = collections.Counter()
+    acknowledged: dict[str, str] = {}  # tool name -> tool_id
+    lock, stop = threading.Lock(), threading.Event()
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=15) as client:
+            while not stop.is_set():
+                name = f"fault-{n}-{uuid.uuid4().hex[:12]}"
+                body = {"name": name, "version": "1.0.0", "category": "FAULTS", "tags": ["a", "b", "c"]}
+                idem = str(uuid.uuid4())
+                give_up = None
+                while True:  # retry the same request until it is acknowledged
+                    try:
+                        r = client.post("/tools/", json=body, headers={"Idempotency-Key": idem})
+                        status: int | str = r.status_code
+                    except httpx.HTTPError as exc:
+                        status = type(exc).__name__
+                    with lock:
+                        statuses[status] += 1
+                    if status == 201:
+                        with lock:
+                            acknowledged[name] = r.json()["tool_id"]
+                        break
+                    if stop.is_set():  # after the run, retry a little longer, then leave it unacknowledged
+                        give_up = give_up or time.monotonic() + 10
+                        if time.monotonic() > give_up:
+                            break
+                    time.sleep(0.05)
+
+    threads = [threading.Thread(target=writer, args=(n,), daemon=True) for n in range(WRITERS)]
+    for t in threads:
+        t.start()
+    recoveries = []
+    try:
+        for how in RESTARTS:
+            time.sleep(1.5)
+            cluster.restart(how)
+            back = time.monotonic()
+            while not cluster.ready():
+                time.sleep(0.05)
+            # The first request once PostgreSQL accepts connections is served (no stale pooled
+            # connection), well within 2 s.
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=5) as probe:
+                first = probe.get("/tools/", params={"limit": 1})
+            recoveries.append(round(time.monotonic() - back, 3))
+            assert first.status_code == 200, f"first request after the {how} restart: {first.status_code} {first.text}"
+            assert recoveries[-1] < 2.0
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+
+    with psycopg.connect(url) as conn:
+        rows = dict(conn.execute(
+            "SELECT name, tool_id::text FROM orchestrator.tools WHERE category = 'FAULTS'").fetchall())
+        dupes = conn.execute(
+            "SELECT count(*) FROM (SELECT name FROM orchestrator.tools WHERE category = 'FAULTS' GROUP BY name HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        half = conn.execute(
+            "SELECT count(*) FROM orchestrator.tools t WHERE t.category = 'FAULTS'"
+            " AND (SELECT count(*) FROM orchestrator.tool_tags g WHERE g.tool_id = t.tool_id) <> 3").fetchone()[0]
+
+    lost = [n for n, tool_id in acknowledged.items() if rows.get(n) != tool_id]
+    server_errors = {s: c for s, c in statuses.items() if isinstance(s, int) and s >= 500 and s not in (503, 504)}
+    print(f"\nfault test: {len(RESTARTS)} restarts {RESTARTS}; responses {dict(statuses)}; "
+          f"acknowledged {len(acknowledged)}; in database {len(rows)}; lost {len(lost)}; duplicated {dupes}; "
+          f"half-written {half}; recovery seconds {recoveries}")
+    assert acknowledged, "no write was acknowledged at all"
+    assert not lost, f"acknowledged writes lost: {lost[:5]}"
+    assert dupes == 0 and half == 0
+    assert not server_errors, f"5xx other than 503/504: {server_errors}"
+    assert set(statuses) <= {201, 503, 504}, f"unexpected answers: {dict(statuses)}"
