@@ -99,6 +99,9 @@ CREATE FUNCTION api.maintenance_update_tool_status(
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     th record := orchestrator.health_thresholds(stale_after_seconds, down_after_seconds);
+    -- The changes are kept in a variable, not a temporary table: pg_temp belongs to the caller's
+    -- session, and a table of the same name planted there would run under this function's rights.
+    changes api.tool_status_change[];
 BEGIN
     IF dry_run IS NULL THEN
         RAISE EXCEPTION 'dry_run: must be true or false' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'dry_run';
@@ -107,50 +110,46 @@ BEGIN
         RAISE EXCEPTION 'another tool status update is running; retry when it is done' USING ERRCODE = 'PT409';
     END IF;
 
-    CREATE TEMP TABLE IF NOT EXISTS pg_temp.tool_status_changes (LIKE api.tool_status_change) ON COMMIT DROP;
-    TRUNCATE pg_temp.tool_status_changes;
-
-    -- ACTIVE tools whose node is missing, not ACTIVE, or DOWN.
-    INSERT INTO pg_temp.tool_status_changes
-    SELECT t.tool_id, t.name, t.version, t.status, 'INACTIVE',
-           CASE WHEN t.target_node_id IS NULL THEN 'no target node'
-                WHEN n.status <> 'ACTIVE' THEN 'target node is ' || n.status
-                ELSE 'target node is DOWN (silent for ' || coalesce(
-                         pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - h.last_heartbeat_at))::text || ' s', 'ever') || ')'
-           END,
-           t.target_node_id, NOT dry_run
-    FROM orchestrator.tools t
-    LEFT JOIN orchestrator.nodes n ON n.node_id = t.target_node_id
-    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-    WHERE t.status = 'ACTIVE'
-      AND (n.node_id IS NULL OR n.status <> 'ACTIVE'
-           OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN');
-
-    -- Tools this rule deactivated whose node is HEALTHY again.
-    INSERT INTO pg_temp.tool_status_changes
-    SELECT t.tool_id, t.name, t.version, t.status, 'ACTIVE', 'target node is HEALTHY again', n.node_id, NOT dry_run
-    FROM orchestrator.tool_deactivations d
-    JOIN orchestrator.tools t ON t.tool_id = d.tool_id
-    JOIN orchestrator.nodes n ON n.node_id = t.target_node_id
-    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-    WHERE t.status = 'INACTIVE'
-      AND orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'HEALTHY';
+    SELECT coalesce(pg_catalog.array_agg(c.change ORDER BY (c.change).name, (c.change).version, (c.change).tool_id), '{}')
+    INTO changes
+    FROM (
+        -- ACTIVE tools whose node is missing, not ACTIVE, or DOWN.
+        SELECT ROW(t.tool_id, t.name, t.version, t.status, 'INACTIVE',
+               CASE WHEN t.target_node_id IS NULL THEN 'no target node'
+                    WHEN n.status <> 'ACTIVE' THEN 'target node is ' || n.status
+                    ELSE 'target node is DOWN (silent for ' || coalesce(
+                             pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - h.last_heartbeat_at))::text || ' s', 'ever') || ')'
+               END,
+               t.target_node_id, NOT dry_run)::api.tool_status_change
+        FROM orchestrator.tools t
+        LEFT JOIN orchestrator.nodes n ON n.node_id = t.target_node_id
+        LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+        WHERE t.status = 'ACTIVE'
+          AND (n.node_id IS NULL OR n.status <> 'ACTIVE'
+               OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN')
+        UNION ALL
+        -- Tools this rule deactivated whose node is HEALTHY again.
+        SELECT ROW(t.tool_id, t.name, t.version, t.status, 'ACTIVE', 'target node is HEALTHY again', n.node_id, NOT dry_run)::api.tool_status_change
+        FROM orchestrator.tool_deactivations d
+        JOIN orchestrator.tools t ON t.tool_id = d.tool_id
+        JOIN orchestrator.nodes n ON n.node_id = t.target_node_id
+        LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+        WHERE t.status = 'INACTIVE'
+          AND orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'HEALTHY'
+    ) c(change);
 
     IF NOT dry_run THEN
+        -- The tools_forget_deactivation trigger drops the records of every tool whose status changes
+        -- here (the re-activated ones); the deactivations are recorded after it has run.
         UPDATE orchestrator.tools t SET status = c.new_status
-        FROM pg_temp.tool_status_changes c WHERE t.tool_id = c.tool_id;
+        FROM pg_catalog.unnest(changes) c WHERE t.tool_id = c.tool_id;
         INSERT INTO orchestrator.tool_deactivations (tool_id, reason, node_id)
-        SELECT c.tool_id, c.reason, c.node_id FROM pg_temp.tool_status_changes c WHERE c.new_status = 'INACTIVE'
+        SELECT c.tool_id, c.reason, c.node_id FROM pg_catalog.unnest(changes) c WHERE c.new_status = 'INACTIVE'
         ON CONFLICT ON CONSTRAINT tool_deactivations_pkey DO UPDATE
             SET reason = excluded.reason, node_id = excluded.node_id, deactivated_at = pg_catalog.now();
-        DELETE FROM orchestrator.tool_deactivations d
-        USING pg_temp.tool_status_changes c WHERE d.tool_id = c.tool_id AND c.new_status = 'ACTIVE';
-        -- Anything else that sets a tool's status takes it out of this rule's hands.
-        DELETE FROM orchestrator.tool_deactivations d
-        USING orchestrator.tools t WHERE t.tool_id = d.tool_id AND t.status <> 'INACTIVE';
     END IF;
 
-    RETURN QUERY SELECT * FROM pg_temp.tool_status_changes c ORDER BY c.name, c.version, c.tool_id;
+    RETURN QUERY SELECT * FROM pg_catalog.unnest(changes);
 END
 $$;
 COMMENT ON FUNCTION api.maintenance_update_tool_status(boolean, integer, integer) IS

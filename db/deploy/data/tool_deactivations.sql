@@ -22,4 +22,20 @@ COMMENT ON CONSTRAINT tool_deactivations_tool_id_fkey ON orchestrator.tool_deact
 CREATE TRIGGER tool_deactivations_touch_updated_at BEFORE UPDATE ON orchestrator.tool_deactivations
     FOR EACH ROW EXECUTE FUNCTION orchestrator.touch_updated_at();
 
+-- Any change of a tool's status takes it out of the rule's hands at once: an operator who switches
+-- a deactivated tool on and off again by hand has made it a hand-set INACTIVE tool. The rule itself
+-- records its deactivations after its own UPDATE, so this only ever removes records gone stale.
+CREATE FUNCTION orchestrator.forget_tool_deactivation() RETURNS trigger
+LANGUAGE plpgsql SET search_path = '' AS $$
+BEGIN
+    DELETE FROM orchestrator.tool_deactivations d WHERE d.tool_id = NEW.tool_id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.forget_tool_deactivation() IS
+'Trigger on tools: a tool whose status changes is no longer one the node rule deactivated, so the rule will not re-activate it.';
+
+CREATE TRIGGER tools_forget_deactivation AFTER UPDATE OF status ON orchestrator.tools
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION orchestrator.forget_tool_deactivation();
+
 COMMIT;
