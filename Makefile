@@ -1,6 +1,6 @@
 # AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
 # Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
-.PHONY: run test deploy revert verify status psql seed db-start db-stop doctor docs explain admin-key api-key backup restore bootstrap
+.PHONY: run test test-faults deploy revert verify status psql seed db-start db-stop doctor docs explain admin-key api-key backup restore bootstrap
 
 DEV := scripts/dev.sh
 
@@ -8,6 +8,8 @@ run:        ## deploy the sqitch plan and serve the API on http://$(HOST):$(PORT
 	@$(DEV) run
 test:       ## every test: sqitch round trip, upgrade path, pgTAP, pytest against the real gateway
 	@$(DEV) test
+test-faults: ## only the fault test: PostgreSQL restarted under load, counts printed
+	@$(DEV) test-faults
 deploy:     ## sqitch deploy (idempotent)
 	@$(DEV) deploy
 revert:     ## sqitch revert, to TO=<change or @tag> when given

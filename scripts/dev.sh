@@ -194,7 +194,9 @@ case "$cmd" in
                # One transaction: the database is either as it was or as in the backup.
                pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname "$url" "$FILE"
                say "restored $FILE" ;;
+    test-faults) bootstrap; url="$(database_url)"
+               AIO_ADMIN_URL="$url" exec "$VENV/bin/python" -m pytest -s tests/test_faults.py "$@" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|backup|restore|run|test|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|backup|restore|run|test|test-faults|doctor}" >&2; exit 2 ;;
 esac
