@@ -316,7 +316,8 @@ def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Respo
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
-    return problem_response(*errors.problem(exc.status_code, str(exc.detail)))
+    status, body, headers = errors.problem(exc.status_code, str(exc.detail))
+    return problem_response(status, body, {**(exc.headers or {}), **headers})  # e.g. Allow on a 405
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -330,14 +331,21 @@ def litestar_path(path: str) -> str:
     return path.replace("}", ":str}")
 
 
-def make_handler(gateway: Gateway, r: Route):
+def make_handler(gateway: Gateway, path: str, by_method: dict[str, Route]):
+    """One handler per path, so that OPTIONS and 405 answer with every method the path has."""
     async def handler(request: Request) -> Response:
-        return await gateway.call(r, request)
+        return await gateway.call(by_method[request.method], request)
 
     return route(
-        litestar_path(r.path), http_method=[r.method], name=f"{r.method} {r.path}",
-        status_code=200, include_in_schema=False,
+        litestar_path(path), http_method=list(by_method), name=path, status_code=200, include_in_schema=False,
     )(handler)
+
+
+def handlers(gateway: Gateway) -> list:
+    paths: dict[str, dict[str, Route]] = {}
+    for r in ROUTES:
+        paths.setdefault(r.path, {})[r.method] = r
+    return [make_handler(gateway, path, by_method) for path, by_method in paths.items()]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -371,7 +379,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return Response(content=openapi.REDOC_HTML, media_type="text/html")
 
     app = Litestar(
-        route_handlers=[*(make_handler(gateway, r) for r in ROUTES), openapi_json, liveness, metrics, swagger_ui, redoc],
+        route_handlers=[*handlers(gateway), openapi_json, liveness, metrics, swagger_ui, redoc],
         on_startup=[gateway.start],
         on_shutdown=[gateway.stop],
         openapi_config=None,

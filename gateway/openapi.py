@@ -90,7 +90,8 @@ def operation(r: Route, fn: Function) -> dict:
                 "required": [a.name for a in rest if a.required],
                 "properties": {a.name: schema_for(a.type, nullable=not a.required) for a in rest},
             }
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        required = bool(fn.arg("patch")) or any(a.required for a in rest)
+        op["requestBody"] = {"required": required, "content": {"application/json": {"schema": body}}}
     else:
         op["parameters"] += [
             {"name": a.name, "in": "query", "required": a.required, "schema": schema_for(a.type)} for a in rest
@@ -116,12 +117,30 @@ def operation(r: Route, fn: Function) -> dict:
     return op
 
 
+def links(r: Route, fn: Function, functions: dict[str, Function], routes: tuple[Route, ...]) -> dict:
+    """OpenAPI links from a create to every operation whose path parameters its result holds
+    (POST /nodes/ -> GET /nodes/{node_id}, ...), so that clients and fuzzers can follow them."""
+    returned = {name for name, _ in fn.columns}
+    found = {}
+    for other in routes:
+        params = re.findall(r"{(\w+)}", other.path)
+        if other is not r and other.function in functions and params and set(params) <= returned:
+            found[f"{other.method.lower()}_{functions[other.function].name}"] = {
+                "operationId": functions[other.function].name,
+                "parameters": {p: f"$response.body#/{p}" for p in params},
+            }
+    return found
+
+
 def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes:
     paths: dict[str, dict] = {}
     for r in routes:
         fn = functions.get(r.function)
         if fn is not None:
-            paths.setdefault(r.path, {})[r.method.lower()] = operation(r, fn)
+            op = operation(r, fn)
+            if r.method == "POST" and r.status == 201 and not fn.returns_set:
+                op["responses"]["201"]["links"] = links(r, fn, functions, routes)
+            paths.setdefault(r.path, {})[r.method.lower()] = op
     doc = {
         "openapi": "3.1.0",
         "info": {

@@ -6,6 +6,7 @@ tests fail: a missing database is a failure, never a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -93,33 +94,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def gateway_url(db_url) -> str:
-    """The real gateway (uvicorn, in its own process) serving the test database."""
+@contextlib.contextmanager
+def running_gateway(db_url: str, name: str = "gateway", **env_overrides: str):
+    """The real gateway (uvicorn, in its own process) serving db_url; yields its base URL."""
     port = free_port()
+    dbname = conninfo_to_dict(db_url)["dbname"]
     # Locally the gateway logs in as aio_gateway, exactly as `make run` does.
-    login = url_for(TEST_DB, "aio_gateway") if is_local_socket() else db_url
+    login = url_for(dbname, "aio_gateway") if is_local_socket() else db_url
     env = dict(os.environ, GATEWAY_DATABASE_URL=login, DATABASE_URL=db_url, HOST="127.0.0.1", PORT=str(port),
-               AIO_MAX_BODY_BYTES=str(64 * 1024))
+               AIO_MAX_BODY_BYTES=str(64 * 1024), **env_overrides)
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-    log = open(ROOT / ".pytest_cache" / "gateway.log", "w")
+    log = open(ROOT / ".pytest_cache" / f"{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the gateway did not become healthy", pytrace=False)
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the gateway did not become ready (see .pytest_cache/{name}.log)", pytrace=False)
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def gateway_url(db_url):
+    with running_gateway(db_url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -537,7 +537,7 @@ SELECT results_eq(
     'older_than_days => 0 takes every orphan');
 SELECT is((SELECT count(*)::int FROM api.artifact_list("limit" => 1000)), 5, 'five artifacts with a tool remain');
 SELECT throws_ok($$ SELECT api.maintenance_cleanup_orphaned_artifacts(older_than_days => -1) $$,
-    '22023', 'older_than_days: must be 0 or more, got -1', 'negative older_than_days: 22023');
+    '22023', 'older_than_days: must be between 0 and 36500, got -1', 'negative older_than_days: 22023');
 SELECT throws_ok($$ SELECT api.maintenance_cleanup_orphaned_artifacts(batch_size => 0) $$,
     '22023', 'batch_size: must be between 1 and 10000, got 0', 'batch_size 0: 22023');
 SELECT throws_ok($$ SELECT api.maintenance_cleanup_orphaned_artifacts(batch_size => 10001) $$,

@@ -61,8 +61,8 @@ DECLARE
     days integer := coalesce(older_than_days,
         (SELECT s.value::integer FROM orchestrator.settings s WHERE s.name = 'audit_retention_days'));
 BEGIN
-    IF days IS NULL OR days < 1 THEN
-        RAISE EXCEPTION 'older_than_days: must be 1 or more, got %', coalesce(days::text, 'null')
+    IF days IS NULL OR days NOT BETWEEN 1 AND 36500 THEN
+        RAISE EXCEPTION 'older_than_days: must be between 1 and 36500, got %', coalesce(days::text, 'null')
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_days';
     END IF;
     cutoff := pg_catalog.now() - pg_catalog.make_interval(days => days);
@@ -73,7 +73,7 @@ $$;
 COMMENT ON FUNCTION api.audit_purge(integer) IS
 'Applies the audit retention: deletes audit rows older than older_than_days, by default the setting audit_retention_days (90).
 Example: SELECT * FROM api.audit_purge();
-Errors: 22023 older_than_days below 1.
+Errors: 22023 older_than_days outside 1..36500.
 Route: POST /audit/purge';
 
 GRANT EXECUTE ON FUNCTION api.audit_list(text, text, text, timestamptz, timestamptz, integer, text), api.audit_purge(integer)

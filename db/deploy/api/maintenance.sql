@@ -26,8 +26,8 @@ DECLARE
     cutoff timestamptz;
     result api.cleanup_result;
 BEGIN
-    IF older_than_days IS NULL OR older_than_days < 0 THEN
-        RAISE EXCEPTION 'older_than_days: must be 0 or more, got %', coalesce(older_than_days::text, 'null')
+    IF older_than_days IS NULL OR older_than_days NOT BETWEEN 0 AND 36500 THEN
+        RAISE EXCEPTION 'older_than_days: must be between 0 and 36500, got %', coalesce(older_than_days::text, 'null')
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_days';
     END IF;
     IF batch_size IS NULL OR batch_size NOT BETWEEN 1 AND 10000 THEN
@@ -75,7 +75,7 @@ $$;
 COMMENT ON FUNCTION api.maintenance_cleanup_orphaned_artifacts(integer, boolean, integer) IS
 'Deletes artifact records whose tool is gone (tool_id NULL) and that are older than older_than_days (default 7), one bounded batch (batch_size, default 1000) per call so that locks stay short; call again while remaining > 0. dry_run (the default) only reports what would go. Concurrent runs never double-delete: the second is refused while the first holds the advisory lock.
 Example: SELECT * FROM api.maintenance_cleanup_orphaned_artifacts(older_than_days => 30, dry_run => false);
-Errors: 22023 older_than_days negative, batch_size outside 1..10000, dry_run null; PT409 another cleanup is running.
+Errors: 22023 older_than_days outside 0..36500, batch_size outside 1..10000, dry_run null; PT409 another cleanup is running.
 Route: POST /maintenance/cleanup-orphaned-artifacts';
 
 -- update_tool_status ---------------------------------------------------------------------------
