@@ -7,6 +7,7 @@ SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import jwt
@@ -54,9 +55,15 @@ def credentials(authorization: str | None, settings: Settings) -> Credentials:
     claims = verify_jwt(token, settings)
     role = claims.get(settings.jwt_role_claim)
     node_id = claims.get(settings.jwt_node_claim)
+    if node_id:
+        try:
+            node_id = str(uuid.UUID(str(node_id)))
+        except ValueError:
+            # A signed token that names no node is a bad credential (401), not a bad request (422).
+            raise Unauthorized(f"invalid token: claim {settings.jwt_node_claim} is not a UUID") from None
     return Credentials(
         SETUP_TOKEN,
-        {"role": str(role) if role is not None else None, "node_id": str(node_id) if node_id else None,
+        {"role": str(role) if role is not None else None, "node_id": node_id or None,
          "subject": str(claims.get("sub", ""))},
         True,
     )

@@ -59,7 +59,7 @@ $$;
 COMMENT ON FUNCTION api.api_key_create(text, text, timestamptz, uuid) IS
 'Creates an API key for a role (reader, writer, admin, or node with its node_id) and returns it: the key is shown this once and stored only as a hash.
 Example: SELECT key FROM api.api_key_create(role => ''writer'', label => ''ci pipeline'', expires_at => now() + interval ''90 days'');
-Errors: 23514 unknown role, blank label, node_id missing for a node key or given for another role; 23503 no such node; 22023 expires_at in the past.
+Errors: 23514 unknown role, blank label, node_id missing for a node key or given for another role; 23503 no such node; 22023 expires_at in the past; 23502 role or label null.
 Route: POST /keys/ -> 201';
 
 CREATE FUNCTION api.api_key_list(include_revoked boolean DEFAULT false, "limit" integer DEFAULT 50, cursor text DEFAULT NULL)
