@@ -50,6 +50,7 @@ LEAST_ROLE: dict[str, str] = {
     ), WRITER),
     **dict.fromkeys((
         "maintenance_cleanup_orphaned_artifacts", "maintenance_update_tool_status", "maintenance_refresh_reporting",
+        "maintenance_purge_idempotency_keys",
         "monitoring_db_table_sizes", "monitoring_db_index_usage", "monitoring_db_cache_hit_ratio",
         "monitoring_db_long_running_queries", "monitoring_db_lock_waits", "monitoring_db_vacuum_status",
         "monitoring_db_slow_statements", "api_key_create", "api_key_list", "api_key_revoke", "audit_list", "audit_purge",
@@ -57,7 +58,7 @@ LEAST_ROLE: dict[str, str] = {
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
                   "artifact_create"}
-PUBLIC_PATHS = {"/", "/health"}
+PUBLIC_PATHS = {"/", "/ready"}
 
 
 def route_id(r: Route) -> str:
@@ -255,7 +256,7 @@ def test_a_key_revoked_in_psql_is_refused_on_the_next_request(gateway_url, db):
         assert http.get("/nodes/").status_code == 200
         db.execute("SELECT api.api_key_revoke(key_id => %s)", (key_id,))
         assert_401(http.get("/nodes/"))
-        assert_401(http.get("/health"))
+        assert_401(http.get("/ready"))
 
 
 def test_a_key_revoked_over_http_is_refused(gateway_url, db, http):
@@ -312,7 +313,7 @@ def test_the_key_is_shown_once_and_never_listed(http, gateway_url, db):
 ], ids=lambda h: repr(h)[:40])
 def test_a_malformed_authorization_header_is_401(gateway_url, header):
     with httpx.Client(base_url=gateway_url, timeout=30) as http:
-        for path in ("/health", "/nodes/"):
+        for path in ("/ready", "/nodes/"):
             assert_401(http.get(path, headers={"Authorization": header}))
 
 
@@ -353,7 +354,7 @@ def test_the_audit_log_shows_http_and_psql_changes(gateway_url, db, http):
 
 def test_a_request_id_is_made_when_none_or_a_bad_one_is_sent(anon):
     for headers in ({}, {"X-Request-ID": "x" * 201}, {"X-Request-ID": "tab\tinside"}):
-        given = anon.get("/health", headers=headers).headers["x-request-id"]
+        given = anon.get("/ready", headers=headers).headers["x-request-id"]
         assert uuid.UUID(given), headers
 
 
@@ -482,14 +483,14 @@ def test_jwt_roles(jwt_gateway):
     with client(jwt_gateway, make_token(JWT_SECRET, role=ADMIN)) as admin:
         assert admin.get("/keys/").status_code == 200
     with client(jwt_gateway, make_token(JWT_SECRET, role=ANON)) as anon:
-        assert anon.get("/health").status_code == 200
+        assert anon.get("/ready").status_code == 200
         problem(anon.get("/nodes/"), 403, "42501")
 
 
 @pytest.mark.parametrize("role", ["superuser", "aio_admin", "owner", "", None, ["admin"]], ids=repr)
 def test_a_jwt_role_that_is_not_a_request_role_is_403(jwt_gateway, role):
     with client(jwt_gateway, make_token(JWT_SECRET, role=role)) as http:
-        problem(http.get("/health"), 403, "42501")
+        problem(http.get("/ready"), 403, "42501")
         problem(http.get("/nodes/"), 403, "42501")
 
 
@@ -519,7 +520,7 @@ def test_an_invalid_jwt_is_401(jwt_gateway, case):
         tok = "eyJ.not.a-token"
     with client(jwt_gateway, tok) as http:
         assert_401(http.get("/nodes/"))
-        assert_401(http.get("/health"))
+        assert_401(http.get("/ready"))
 
 
 def test_api_keys_still_work_beside_jwt(jwt_gateway, api_keys):

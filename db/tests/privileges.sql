@@ -1,6 +1,6 @@
 -- pgTAP: the privilege matrix (roles_rbac), API keys, authentication, the node rule and the audit log
 BEGIN;
-SELECT plan(106);
+SELECT plan(107);
 
 -- The design, written down: for each api function the least request role that may execute it
 -- (each role has the rights of those before it: anon < reader < writer < admin), and whether a
@@ -49,6 +49,7 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('maintenance_cleanup_orphaned_artifacts', 'admin',  false),
     ('maintenance_update_tool_status',         'admin',  false),
     ('maintenance_refresh_reporting',          'admin',  false),
+    ('maintenance_purge_idempotency_keys',     'admin',  false),
     ('monitoring_db_table_sizes',              'admin',  false),
     ('monitoring_db_index_usage',              'admin',  false),
     ('monitoring_db_cache_hit_ratio',          'admin',  false),
@@ -80,7 +81,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 53, 'the matrix covers 53 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 54, 'the matrix covers 54 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$
@@ -122,11 +123,18 @@ SELECT is_empty($$
     SELECT r.rolname, p.oid::regprocedure FROM pg_proc p
     CROSS JOIN unnest(ARRAY['aio_anon', 'aio_reader', 'aio_writer', 'aio_admin', 'aio_node', 'aio_bi', 'aio_api']) r(rolname)
     WHERE p.pronamespace = 'auth'::regnamespace AND has_function_privilege(r.rolname, p.oid, 'EXECUTE')
-$$, 'only aio_gateway (and the owner) may execute the auth functions; no request role may');
+      AND p.proname NOT LIKE 'idempotency%'
+$$, 'only aio_gateway (and the owner) may execute the authentication functions; no request role may');
 SELECT is_empty($$
-    SELECT r.rolname FROM unnest(ARRAY['aio_anon', 'aio_reader', 'aio_writer', 'aio_admin', 'aio_node', 'aio_bi', 'aio_api', 'public']) r(rolname)
+    SELECT r.rolname, p.oid::regprocedure FROM pg_proc p
+    CROSS JOIN unnest(ARRAY['aio_anon', 'aio_reader', 'aio_bi', 'aio_gateway']) r(rolname)
+    WHERE p.pronamespace = 'auth'::regnamespace AND p.proname LIKE 'idempotency%'
+      AND has_function_privilege(r.rolname, p.oid, 'EXECUTE')
+$$, 'the idempotency functions belong to the roles that create (writer, node), run inside their requests');
+SELECT is_empty($$
+    SELECT r.rolname FROM unnest(ARRAY['aio_anon', 'aio_reader', 'aio_bi', 'public']) r(rolname)
     WHERE has_schema_privilege(r.rolname, 'auth', 'USAGE')
-$$, 'no role but aio_gateway may use schema auth');
+$$, 'only aio_gateway and the creating roles (for idempotency) may use schema auth');
 
 -- 4. the audit log is append-only for everyone but its owner --------------------------------
 SELECT is_empty($$
@@ -367,7 +375,7 @@ SELECT throws_ok($$ SELECT * FROM api.audit_list("limit" => 1001) $$, '22023', N
 SELECT throws_ok($$ SELECT * FROM api.audit_list(cursor => 'zzz') $$, '22023', NULL, 'audit_list: bad cursor');
 SELECT throws_ok($$ SELECT * FROM api.audit_list(since => 'yesterday-ish') $$, '22007', NULL, 'audit_list: since not a timestamp');
 SELECT throws_ok($$ SELECT * FROM api.audit_list("until" => 'soon') $$, '22007', NULL, 'audit_list: until not a timestamp');
-SELECT throws_ok($$ SELECT * FROM api.audit_purge(older_than_days => 0) $$, '22023', 'older_than_days: must be 1 or more, got 0',
+SELECT throws_ok($$ SELECT * FROM api.audit_purge(older_than_days => 0) $$, '22023', 'older_than_days: must be between 1 and 36500, got 0',
     'audit_purge: 0 days');
 SELECT throws_ok($$ SELECT * FROM api.audit_purge(older_than_days => -5) $$, '22023', NULL, 'audit_purge: negative days');
 UPDATE orchestrator.settings SET value = '0' WHERE name = 'audit_retention_days';
