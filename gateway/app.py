@@ -97,6 +97,9 @@ class Gateway:
             args[key] = values[0]
         if request.method in ("POST", "PUT"):
             args.update(await self.body_arguments(fn, request, args))
+        if_match = request.headers.get("if-match")
+        if if_match is not None and fn.arg("expected_revision") and "expected_revision" not in args:
+            args["expected_revision"] = expected_revision(if_match)
         for name, value in args.items():
             arg = fn.arg(name)
             if arg is None:
@@ -176,6 +179,8 @@ class Gateway:
                 sql = f"SELECT coalesce(json_agg(r), '[]')::text, count(*)::int, (array_agg(r.cursor))[count(*)::int] FROM {call} r"
             elif fn.returns_set:
                 sql = f"SELECT coalesce(json_agg(r), '[]')::text FROM {call} r"
+            elif fn.versioned:
+                sql = f"SELECT to_json(r)::text, r.revision FROM {call} r"  # the revision is the ETag
             elif fn.columns:
                 sql = f"SELECT to_json(r)::text FROM {call} r"
             else:
@@ -257,6 +262,8 @@ class Gateway:
             return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present))), sqlstate
         if fn.returns_void:
             return Response(content=b"", status_code=r.status), None
+        if fn.versioned and len(row) > 1 and row[1] is not None:
+            headers["ETag"] = f'"{row[1]}"'
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
@@ -277,6 +284,17 @@ def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
+def expected_revision(if_match: str) -> str | None:
+    """If-Match: "3" (or W/"3", or 3) -> "3"; * -> no condition."""
+    value = if_match.strip()
+    if value == "*":
+        return None
+    value = value.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadRequest(400, f"If-Match: {if_match!r} is not an ETag this API issued (a revision, e.g. \"3\")", "If-Match")
+    return value
 
 
 def connection_lost(exc: psycopg.OperationalError) -> bool:

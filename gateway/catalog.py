@@ -60,6 +60,11 @@ class Function:
         return self.return_type == "void"
 
     @property
+    def versioned(self) -> bool:
+        """One row that carries a revision: answered with an ETag."""
+        return not self.returns_set and any(name == "revision" for name, _ in self.columns)
+
+    @property
     def paged(self) -> bool:
         return any(name == "cursor" for name, _ in self.columns)
 

@@ -47,6 +47,7 @@ ERRORS = {
     "404": "not found (P0002)",
     "409": "conflict: duplicate or unknown reference (23505, 23503)",
     "413": "request body too large",
+    "412": "If-Match: the row is no longer at that revision (PT412)",
     "415": "unsupported content type",
     "422": "invalid input, with the field named (23514, 23502, 22xxx)",
     "503": "database unavailable; retry after Retry-After seconds",
@@ -80,6 +81,19 @@ def operation(r: Route, fn: Function) -> dict:
         ],
     }
     rest = [a for a in fn.args if a.name not in path_params]
+    if fn.arg("patch"):
+        # The body is the patch; other arguments (expected_revision) travel in the query.
+        query = [a for a in rest if a.name != "patch"]
+        rest = [fn.arg("patch")]
+    else:
+        query = [] if r.method in ("POST", "PUT") else rest
+    if fn.arg("expected_revision"):
+        op["parameters"].append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                                 "description": 'the ETag (revision) you read, e.g. "3": the change happens only '
+                                                "if the row is still at it, else 412"})
+    op["parameters"] += [
+        {"name": a.name, "in": "query", "required": a.required, "schema": schema_for(a.type)} for a in query
+    ]
     if r.method in ("POST", "PUT") and rest:
         if fn.arg("patch"):
             body = {"type": "object", "description": "only the fields sent change; null clears a field"}
@@ -92,10 +106,6 @@ def operation(r: Route, fn: Function) -> dict:
             }
         required = bool(fn.arg("patch")) or any(a.required for a in rest)
         op["requestBody"] = {"required": required, "content": {"application/json": {"schema": body}}}
-    else:
-        op["parameters"] += [
-            {"name": a.name, "in": "query", "required": a.required, "schema": schema_for(a.type)} for a in rest
-        ]
     if fn.returns_void:
         ok: dict = {"description": "done"}
     else:
@@ -107,6 +117,8 @@ def operation(r: Route, fn: Function) -> dict:
             ok["headers"] = {
                 "Link": {"description": 'next page: <url>; rel="next"', "schema": {"type": "string"}}
             }
+        if fn.versioned:
+            ok["headers"] = {"ETag": {"description": 'the revision, e.g. "3", for If-Match', "schema": {"type": "string"}}}
     responses = {str(r.status): ok}
     responses.update({
         code: {"description": text, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -95,3 +95,48 @@ def test_malformed_and_oversized_input(http):
     wide = {"node_type": "X", "address": "http://a", "name": f"wide-{uuid.uuid4()}",
             "metadata": {f"k{i}": "v" * 10 for i in range(2000)}}
     assert http.post("/nodes/", json=wide).status_code == 201
+
+
+def test_etag_and_if_match(http, db):
+    node = http.post("/nodes/", json=node_body())
+    assert node.status_code == 201 and node.headers["etag"] == '"1"' and node.json()["revision"] == 1
+    path = f"/nodes/{node.json()['node_id']}"
+    got = http.get(path)
+    assert got.headers["etag"] == '"1"'
+    changed = http.put(path, json={"status": "MAINTENANCE"}, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200 and changed.headers["etag"] == '"2"'
+    # A writer that read revision 1 loses the race: 412, and nothing it sent is applied.
+    stale = problem(http.put(path, json={"status": "INACTIVE"}, headers={"If-Match": '"1"'}), 412, "PT412", "expected_revision")
+    assert "revision 2" in stale["detail"]
+    assert http.get(path).json()["status"] == "MAINTENANCE"
+    problem(http.delete(path, headers={"If-Match": '"1"'}), 412, "PT412")
+    problem(http.delete(path, headers={"If-Match": "yesterday"}), 400, None, "If-Match")
+    assert http.delete(path, headers={"If-Match": 'W/"2"'}).status_code == 204
+    problem(http.delete(path, headers={"If-Match": '"2"'}), 404, "P0002")
+
+
+def test_tags_are_part_of_the_tool_revision(http):
+    tool = http.post("/tools/", json={"name": f"etag-{uuid.uuid4().hex[:10]}", "version": "1.0.0", "category": "TEST"}).json()
+    path = f"/tools/{tool['tool_id']}"
+    before = http.get(path).headers["etag"]
+    http.post(f"{path}/tags/fresh")
+    after = http.get(path).headers["etag"]
+    assert after != before
+    problem(http.put(path, json={"description": "x"}, headers={"If-Match": before}), 412, "PT412")
+    assert http.put(path, json={"description": "x"}, headers={"If-Match": after}).status_code == 200
+
+
+def test_concurrent_updates_never_silently_lose_one(gateway_url, api_keys, http):
+    import httpx
+
+    node = http.post("/nodes/", json=node_body()).json()
+    path, etag = f"/nodes/{node['node_id']}", '"1"'
+
+    def update(i):
+        with httpx.Client(base_url=gateway_url, headers={"Authorization": f"Bearer {api_keys['writer']}"}) as c:
+            return c.put(path, json={"metadata": {"writer": i}}, headers={"If-Match": etag}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(update, range(8)))
+    assert statuses.count(200) == 1 and statuses.count(412) == 7
+    assert http.get(path).json()["revision"] == 2

@@ -269,8 +269,9 @@ def test_partial_update_changes_only_the_fields_sent(http):
     assert updated.status_code == 200, updated.text
     after = updated.json()
     assert after["status"] == "DEPRECATED"
-    unchanged = {k: v for k, v in tool.items() if k not in ("status", "updated_at")}
-    assert {k: v for k, v in after.items() if k not in ("status", "updated_at")} == unchanged
+    unchanged = {k: v for k, v in tool.items() if k not in ("status", "updated_at", "revision")}
+    assert {k: v for k, v in after.items() if k not in ("status", "updated_at", "revision")} == unchanged
+    assert after["revision"] == tool["revision"] + 1
     assert after["updated_at"] >= tool["updated_at"]
     assert http.get(path).json() == after
 
@@ -349,8 +350,8 @@ def test_delete_orphans_artifacts(http):
         orphan = http.get(f"/artifacts/{artifact['artifact_id']}")
         assert orphan.status_code == 200
         assert orphan.json()["tool_id"] is None
-        assert {k: v for k, v in orphan.json().items() if k not in ("tool_id", "updated_at")} == \
-            {k: v for k, v in artifact.items() if k not in ("tool_id", "updated_at")}
+        assert {k: v for k, v in orphan.json().items() if k not in ("tool_id", "updated_at", "revision")} == \
+            {k: v for k, v in artifact.items() if k not in ("tool_id", "updated_at", "revision")}
     assert http.get(f"/tools/tags/{gone}").json() == []
 
 

@@ -11,28 +11,28 @@ SELECT has_function('api', 'artifact_get', ARRAY['uuid']);
 SELECT has_function('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text']);
 SELECT has_function('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text']);
 SELECT has_function('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text']);
-SELECT has_function('api', 'artifact_delete', ARRAY['uuid']);
+SELECT has_function('api', 'artifact_delete', ARRAY['uuid', 'bigint']);
 
 SELECT function_returns('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb'], 'api.artifact');
 SELECT function_returns('api', 'artifact_get', ARRAY['uuid'], 'api.artifact');
 SELECT function_returns('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text'], 'setof api.artifact_item');
 SELECT function_returns('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text'], 'setof api.artifact_item');
 SELECT function_returns('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text'], 'setof api.artifact_item');
-SELECT function_returns('api', 'artifact_delete', ARRAY['uuid'], 'void');
+SELECT function_returns('api', 'artifact_delete', ARRAY['uuid', 'bigint'], 'void');
 
 SELECT volatility_is('api', 'artifact_get', ARRAY['uuid'], 'stable');
 SELECT volatility_is('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb'], 'volatile');
-SELECT volatility_is('api', 'artifact_delete', ARRAY['uuid'], 'volatile');
+SELECT volatility_is('api', 'artifact_delete', ARRAY['uuid', 'bigint'], 'volatile');
 
 SELECT is_definer('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb']);
 SELECT is_definer('api', 'artifact_get', ARRAY['uuid']);
 SELECT is_definer('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text']);
 SELECT is_definer('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text']);
 SELECT is_definer('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text']);
-SELECT is_definer('api', 'artifact_delete', ARRAY['uuid']);
+SELECT is_definer('api', 'artifact_delete', ARRAY['uuid', 'bigint']);
 
 -- privileges: the API role may execute, the BI role may not -----------------------------
 SELECT function_privs_are('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb'], 'aio_api', ARRAY['EXECUTE']);
@@ -40,13 +40,13 @@ SELECT function_privs_are('api', 'artifact_get', ARRAY['uuid'], 'aio_api', ARRAY
 SELECT function_privs_are('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'artifact_delete', ARRAY['uuid'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'artifact_delete', ARRAY['uuid', 'bigint'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'artifact_get', ARRAY['uuid'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'artifact_list', ARRAY['uuid', 'uuid', 'text', 'timestamp with time zone', 'timestamp with time zone', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'artifact_list_by_tool', ARRAY['uuid', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'artifact_list_large', ARRAY['bigint', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
-SELECT function_privs_are('api', 'artifact_delete', ARRAY['uuid'], 'aio_bi', ARRAY[]::text[]);
+SELECT function_privs_are('api', 'artifact_delete', ARRAY['uuid', 'bigint'], 'aio_bi', ARRAY[]::text[]);
 
 -- behaviour, as the API role, with named arguments ------------------------------------
 SET LOCAL ROLE aio_api;

@@ -11,26 +11,26 @@ SELECT has_function('api', 'node_get', ARRAY['uuid']);
 SELECT has_function('api', 'node_list', ARRAY['text', 'text', 'integer', 'text']);
 SELECT has_function('api', 'node_list_by_type', ARRAY['text', 'integer', 'text']);
 SELECT has_function('api', 'node_list_active', ARRAY['integer', 'text']);
-SELECT has_function('api', 'node_update', ARRAY['uuid', 'jsonb']);
-SELECT has_function('api', 'node_delete', ARRAY['uuid']);
+SELECT has_function('api', 'node_update', ARRAY['uuid', 'jsonb', 'bigint']);
+SELECT has_function('api', 'node_delete', ARRAY['uuid', 'bigint']);
 SELECT function_returns('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'api.node');
 SELECT function_returns('api', 'node_list', ARRAY['text', 'text', 'integer', 'text'], 'setof api.node_item');
-SELECT function_returns('api', 'node_delete', ARRAY['uuid'], 'void');
+SELECT function_returns('api', 'node_delete', ARRAY['uuid', 'bigint'], 'void');
 SELECT volatility_is('api', 'node_get', ARRAY['uuid'], 'stable');
 SELECT volatility_is('api', 'node_list', ARRAY['text', 'text', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'node_list_by_type', ARRAY['text', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'node_list_active', ARRAY['integer', 'text'], 'stable');
 SELECT volatility_is('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'volatile');
-SELECT volatility_is('api', 'node_update', ARRAY['uuid', 'jsonb'], 'volatile');
-SELECT volatility_is('api', 'node_delete', ARRAY['uuid'], 'volatile');
+SELECT volatility_is('api', 'node_update', ARRAY['uuid', 'jsonb', 'bigint'], 'volatile');
+SELECT volatility_is('api', 'node_delete', ARRAY['uuid', 'bigint'], 'volatile');
 SELECT is_definer('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb']);
 
 -- privileges: the API role may execute, the BI role and PUBLIC may not -----------------
 SELECT function_privs_are('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'node_get', ARRAY['uuid'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'node_list', ARRAY['text', 'text', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'node_update', ARRAY['uuid', 'jsonb'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'node_delete', ARRAY['uuid'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'node_update', ARRAY['uuid', 'jsonb', 'bigint'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'node_delete', ARRAY['uuid', 'bigint'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'node_get', ARRAY['uuid'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'node_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb'], 'aio_bi', ARRAY[]::text[]);
 

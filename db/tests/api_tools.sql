@@ -14,8 +14,8 @@ SELECT has_function('api', 'tool_list_active', ARRAY['integer', 'text']);
 SELECT has_function('api', 'tool_list_by_category', ARRAY['text', 'integer', 'text']);
 SELECT has_function('api', 'tool_versions', ARRAY['text', 'integer', 'text']);
 SELECT has_function('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text']);
-SELECT has_function('api', 'tool_update', ARRAY['uuid', 'jsonb']);
-SELECT has_function('api', 'tool_delete', ARRAY['uuid']);
+SELECT has_function('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint']);
+SELECT has_function('api', 'tool_delete', ARRAY['uuid', 'bigint']);
 SELECT has_function('api', 'tool_tag_add', ARRAY['uuid', 'text']);
 SELECT has_function('api', 'tool_tag_remove', ARRAY['uuid', 'text']);
 
@@ -27,8 +27,8 @@ SELECT function_returns('api', 'tool_list_active', ARRAY['integer', 'text'], 'se
 SELECT function_returns('api', 'tool_list_by_category', ARRAY['text', 'integer', 'text'], 'setof api.tool_item');
 SELECT function_returns('api', 'tool_versions', ARRAY['text', 'integer', 'text'], 'setof api.tool_item');
 SELECT function_returns('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text'], 'setof api.tool_item');
-SELECT function_returns('api', 'tool_update', ARRAY['uuid', 'jsonb'], 'api.tool');
-SELECT function_returns('api', 'tool_delete', ARRAY['uuid'], 'void');
+SELECT function_returns('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint'], 'api.tool');
+SELECT function_returns('api', 'tool_delete', ARRAY['uuid', 'bigint'], 'void');
 SELECT function_returns('api', 'tool_tag_add', ARRAY['uuid', 'text'], 'api.tool');
 SELECT function_returns('api', 'tool_tag_remove', ARRAY['uuid', 'text'], 'void');
 
@@ -40,8 +40,8 @@ SELECT volatility_is('api', 'tool_list_by_category', ARRAY['text', 'integer', 't
 SELECT volatility_is('api', 'tool_versions', ARRAY['text', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text'], 'stable');
 SELECT volatility_is('api', 'tool_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'uuid', 'text', 'jsonb', 'text[]'], 'volatile');
-SELECT volatility_is('api', 'tool_update', ARRAY['uuid', 'jsonb'], 'volatile');
-SELECT volatility_is('api', 'tool_delete', ARRAY['uuid'], 'volatile');
+SELECT volatility_is('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint'], 'volatile');
+SELECT volatility_is('api', 'tool_delete', ARRAY['uuid', 'bigint'], 'volatile');
 SELECT volatility_is('api', 'tool_tag_add', ARRAY['uuid', 'text'], 'volatile');
 SELECT volatility_is('api', 'tool_tag_remove', ARRAY['uuid', 'text'], 'volatile');
 
@@ -53,8 +53,8 @@ SELECT is_definer('api', 'tool_list_active', ARRAY['integer', 'text']);
 SELECT is_definer('api', 'tool_list_by_category', ARRAY['text', 'integer', 'text']);
 SELECT is_definer('api', 'tool_versions', ARRAY['text', 'integer', 'text']);
 SELECT is_definer('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text']);
-SELECT is_definer('api', 'tool_update', ARRAY['uuid', 'jsonb']);
-SELECT is_definer('api', 'tool_delete', ARRAY['uuid']);
+SELECT is_definer('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint']);
+SELECT is_definer('api', 'tool_delete', ARRAY['uuid', 'bigint']);
 SELECT is_definer('api', 'tool_tag_add', ARRAY['uuid', 'text']);
 SELECT is_definer('api', 'tool_tag_remove', ARRAY['uuid', 'text']);
 
@@ -67,8 +67,8 @@ SELECT function_privs_are('api', 'tool_list_active', ARRAY['integer', 'text'], '
 SELECT function_privs_are('api', 'tool_list_by_category', ARRAY['text', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'tool_versions', ARRAY['text', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'tool_update', ARRAY['uuid', 'jsonb'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'tool_delete', ARRAY['uuid'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'tool_delete', ARRAY['uuid', 'bigint'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'tool_tag_add', ARRAY['uuid', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'tool_tag_remove', ARRAY['uuid', 'text'], 'aio_api', ARRAY['EXECUTE']);
 SELECT function_privs_are('api', 'tool_create', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'uuid', 'text', 'jsonb', 'text[]'], 'aio_bi', ARRAY[]::text[]);
@@ -79,8 +79,8 @@ SELECT function_privs_are('api', 'tool_list_active', ARRAY['integer', 'text'], '
 SELECT function_privs_are('api', 'tool_list_by_category', ARRAY['text', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'tool_versions', ARRAY['text', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'tool_search_by_tag', ARRAY['text', 'integer', 'text'], 'aio_bi', ARRAY[]::text[]);
-SELECT function_privs_are('api', 'tool_update', ARRAY['uuid', 'jsonb'], 'aio_bi', ARRAY[]::text[]);
-SELECT function_privs_are('api', 'tool_delete', ARRAY['uuid'], 'aio_bi', ARRAY[]::text[]);
+SELECT function_privs_are('api', 'tool_update', ARRAY['uuid', 'jsonb', 'bigint'], 'aio_bi', ARRAY[]::text[]);
+SELECT function_privs_are('api', 'tool_delete', ARRAY['uuid', 'bigint'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'tool_tag_add', ARRAY['uuid', 'text'], 'aio_bi', ARRAY[]::text[]);
 SELECT function_privs_are('api', 'tool_tag_remove', ARRAY['uuid', 'text'], 'aio_bi', ARRAY[]::text[]);
 

@@ -12,12 +12,12 @@ SELECT has_table('orchestrator', 'tool_tags', 'table orchestrator.tool_tags exis
 SELECT has_table('orchestrator', 'artifacts', 'table orchestrator.artifacts exists');
 
 SELECT columns_are('orchestrator', 'nodes', ARRAY['node_id', 'name', 'node_type', 'address', 'status',
-    'labels', 'metadata', 'created_at', 'updated_at']);
+    'labels', 'metadata', 'created_at', 'updated_at', 'revision']);
 SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 'version_key', 'description', 'category',
-    'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at']);
+    'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at', 'revision']);
 SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at']);
 SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 'node_id', 'name', 'uri', 'mime_type',
-    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at']);
+    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision']);
 
 SELECT col_type_is('orchestrator', 'nodes', 'node_id', 'uuid', 'nodes.node_id is uuid');
 SELECT col_type_is('orchestrator', 'nodes', 'labels', 'jsonb', 'nodes.labels is jsonb');

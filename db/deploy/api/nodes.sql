@@ -1,112 +1,19 @@
--- Deploy ai-orchestrator:api/nodes
--- requires: data/nodes data/node_heartbeats
--- Node CRUD: /nodes routes.
+-- Deploy ai-orchestrator:api/nodes (reworked after v1.0.0)
+-- requires: api/nodes@v1.0.0 data/revisions roles_rbac
+-- Nodes carry their revision (the ETag over HTTP); update and delete may demand it.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
-CREATE TYPE api.node AS (
-    node_id           uuid,
-    name              text,
-    node_type         text,
-    address           text,
-    status            text,
-    last_heartbeat_at timestamptz,
-    labels            jsonb,
-    metadata          jsonb,
-    created_at        timestamptz,
-    updated_at        timestamptz
-);
-COMMENT ON TYPE api.node IS 'A worker node as the API shows it.';
+ALTER TYPE api.node ADD ATTRIBUTE revision bigint;
+ALTER TYPE api.node_item ADD ATTRIBUTE revision bigint;
 
--- A list item: the node plus the cursor that continues the list after it.
-CREATE TYPE api.node_item AS (
-    node_id           uuid,
-    name              text,
-    node_type         text,
-    address           text,
-    status            text,
-    last_heartbeat_at timestamptz,
-    labels            jsonb,
-    metadata          jsonb,
-    created_at        timestamptz,
-    updated_at        timestamptz,
-    cursor            text
-);
-COMMENT ON TYPE api.node_item IS 'A node in a list, with cursor: pass it as cursor to get the items after this one.';
-
-CREATE FUNCTION orchestrator.node_out(n orchestrator.nodes, last_heartbeat_at timestamptz) RETURNS api.node
+CREATE OR REPLACE FUNCTION orchestrator.node_out(n orchestrator.nodes, last_heartbeat_at timestamptz) RETURNS api.node
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT ROW(n.node_id, n.name, n.node_type, n.address, n.status, last_heartbeat_at,
-               n.labels, n.metadata, n.created_at, n.updated_at)::api.node
+               n.labels, n.metadata, n.created_at, n.updated_at, n.revision)::api.node
 $$;
-COMMENT ON FUNCTION orchestrator.node_out(orchestrator.nodes, timestamptz) IS 'A nodes row and its last heartbeat as api.node.';
 
-CREATE FUNCTION orchestrator.last_heartbeat(node_id uuid) RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT h.last_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = last_heartbeat.node_id
-$$;
-COMMENT ON FUNCTION orchestrator.last_heartbeat(uuid) IS 'When the node last beat; NULL when never.';
-
-CREATE FUNCTION orchestrator.node_not_found(node_id uuid) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'node_id: no node has id %', node_id
-        USING ERRCODE = 'no_data_found', COLUMN = 'node_id';
-END
-$$;
-COMMENT ON FUNCTION orchestrator.node_not_found(uuid) IS 'Raises P0002 for a node_id that matches no node.';
-
--- node_create -------------------------------------------------------------------------
-CREATE FUNCTION api.node_create(
-    node_type text,
-    address   text,
-    name      text  DEFAULT NULL,
-    status    text  DEFAULT 'ACTIVE',
-    labels    jsonb DEFAULT '{}',
-    metadata  jsonb DEFAULT '{}'
-) RETURNS api.node
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
-DECLARE
-    created orchestrator.nodes;
-    e_state text; e_schema text; e_table text; e_constraint text; e_column text; e_message text; e_detail text;
-BEGIN
-    INSERT INTO orchestrator.nodes (node_type, address, name, status, labels, metadata)
-    VALUES (node_type, address, name, status, labels, metadata)
-    RETURNING * INTO created;
-    RETURN orchestrator.node_out(created, NULL);
-EXCEPTION WHEN integrity_constraint_violation THEN
-    GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
-        e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
-END
-$$;
-COMMENT ON FUNCTION api.node_create(text, text, text, text, jsonb, jsonb) IS
-'Registers a worker node and returns it with its node_id.
-Example: SELECT * FROM api.node_create(node_type => ''TOOL_EXECUTOR'', address => ''http://10.0.0.5:8080'', name => ''gpu-01'', labels => ''{"zone": "eu-1"}'');
-Errors: 23505 a node with this name exists; 23514 bad node_type, address, status, name, labels or metadata; 23502 a required field is null.
-Route: POST /nodes/ -> 201';
-
--- node_get ----------------------------------------------------------------------------
-CREATE FUNCTION api.node_get(node_id uuid) RETURNS api.node
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
-DECLARE
-    node_row orchestrator.nodes;
-BEGIN
-    SELECT * INTO node_row FROM orchestrator.nodes n WHERE n.node_id = node_get.node_id;
-    IF NOT FOUND THEN
-        PERFORM orchestrator.node_not_found(node_get.node_id);
-    END IF;
-    RETURN orchestrator.node_out(node_row, orchestrator.last_heartbeat(node_row.node_id));
-END
-$$;
-COMMENT ON FUNCTION api.node_get(uuid) IS
-'One node by id.
-Example: SELECT * FROM api.node_get(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
-Errors: P0002 no node has this id; 22P02 node_id is not a UUID.
-Route: GET /nodes/{node_id}';
-
--- node_list ---------------------------------------------------------------------------
-CREATE FUNCTION api.node_list(
+CREATE OR REPLACE FUNCTION api.node_list(
     node_type text    DEFAULT NULL,
     status    text    DEFAULT NULL,
     "limit"   integer DEFAULT 50,
@@ -119,7 +26,9 @@ DECLARE
 BEGIN
     PERFORM orchestrator.check_limit("limit"), orchestrator.check_enum('status', status, orchestrator.node_statuses());
     RETURN QUERY
-    SELECT o.*, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(n.created_at, n.node_id))
+    SELECT o.node_id, o.name, o.node_type, o.address, o.status, o.last_heartbeat_at, o.labels, o.metadata,
+           o.created_at, o.updated_at, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(n.created_at, n.node_id)),
+           o.revision
     FROM orchestrator.nodes n
     LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id,
     LATERAL orchestrator.node_out(n, h.last_heartbeat_at) o
@@ -137,30 +46,8 @@ Next page: pass the cursor of the last item as cursor.
 Errors: 22023 limit outside 1..1000, unknown status, or a cursor not issued by this list.
 Route: GET /nodes/';
 
-CREATE FUNCTION api.node_list_by_type(node_type text, "limit" integer DEFAULT 50, cursor text DEFAULT NULL)
-RETURNS SETOF api.node_item
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-    SELECT * FROM api.node_list(node_type => node_type, "limit" => "limit", cursor => cursor)
-$$;
-COMMENT ON FUNCTION api.node_list_by_type(text, integer, text) IS
-'Nodes of one type, oldest first; keyset pagination.
-Example: SELECT * FROM api.node_list_by_type(node_type => ''TOOL_EXECUTOR'');
-Errors: 22023 limit outside 1..1000 or a bad cursor.
-Route: GET /nodes/type/{node_type}';
-
-CREATE FUNCTION api.node_list_active("limit" integer DEFAULT 50, cursor text DEFAULT NULL)
-RETURNS SETOF api.node_item
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-    SELECT * FROM api.node_list(status => 'ACTIVE', "limit" => "limit", cursor => cursor)
-$$;
-COMMENT ON FUNCTION api.node_list_active(integer, text) IS
-'ACTIVE nodes, oldest first; keyset pagination.
-Example: SELECT * FROM api.node_list_active("limit" => 100);
-Errors: 22023 limit outside 1..1000 or a bad cursor.
-Route: GET /nodes/active/';
-
--- node_update -------------------------------------------------------------------------
-CREATE FUNCTION api.node_update(node_id uuid, patch jsonb) RETURNS api.node
+DROP FUNCTION api.node_update(uuid, jsonb);
+CREATE FUNCTION api.node_update(node_id uuid, patch jsonb, expected_revision bigint DEFAULT NULL) RETURNS api.node
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     updated orchestrator.nodes;
@@ -175,9 +62,11 @@ BEGIN
         status            = CASE WHEN patch ? 'status' THEN patch->>'status' ELSE n.status END,
         labels            = CASE WHEN patch ? 'labels' THEN NULLIF(patch->'labels', 'null'::jsonb) ELSE n.labels END,
         metadata          = CASE WHEN patch ? 'metadata' THEN NULLIF(patch->'metadata', 'null'::jsonb) ELSE n.metadata END
-    WHERE n.node_id = node_update.node_id
+    WHERE n.node_id = node_update.node_id AND (expected_revision IS NULL OR n.revision = expected_revision)
     RETURNING * INTO updated;
     IF NOT FOUND THEN
+        PERFORM orchestrator.revision_mismatch('node', (SELECT n.revision FROM orchestrator.nodes n WHERE n.node_id = node_update.node_id),
+                                               expected_revision);
         PERFORM orchestrator.node_not_found(node_update.node_id);
     END IF;
     -- Setting last_heartbeat_at by hand (a backfill, say) goes where beats go; null forgets them.
@@ -195,37 +84,33 @@ EXCEPTION WHEN integrity_constraint_violation THEN
     PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
 END
 $$;
-COMMENT ON FUNCTION api.node_update(uuid, jsonb) IS
+COMMENT ON FUNCTION api.node_update(uuid, jsonb, bigint) IS
 'Partial update: only the fields present in patch change; a JSON null clears a nullable field.
-Fields: name, node_type, address, status, last_heartbeat_at, labels, metadata.
+Fields: name, node_type, address, status, last_heartbeat_at, labels, metadata. With expected_revision (HTTP: If-Match) the update happens only if the node is still at that revision.
 Example: SELECT * FROM api.node_update(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', patch => ''{"status": "MAINTENANCE"}'');
-Errors: P0002 no node has this id; 22023 unknown field or patch not an object; 23505 name taken; 23514 bad value; 23502 null for a required field.
+Errors: P0002 no node has this id; PT412 the node is no longer at expected_revision; 22023 unknown field or patch not an object; 23505 name taken; 23514 bad value; 23502 null for a required field.
 Route: PUT /nodes/{node_id}';
 
--- node_delete -------------------------------------------------------------------------
-CREATE FUNCTION api.node_delete(node_id uuid) RETURNS void
+DROP FUNCTION api.node_delete(uuid);
+CREATE FUNCTION api.node_delete(node_id uuid, expected_revision bigint DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
-    DELETE FROM orchestrator.nodes n WHERE n.node_id = node_delete.node_id;
+    DELETE FROM orchestrator.nodes n
+    WHERE n.node_id = node_delete.node_id AND (expected_revision IS NULL OR n.revision = expected_revision);
     IF NOT FOUND THEN
+        PERFORM orchestrator.revision_mismatch('node', (SELECT n.revision FROM orchestrator.nodes n WHERE n.node_id = node_delete.node_id),
+                                               expected_revision);
         PERFORM orchestrator.node_not_found(node_delete.node_id);
     END IF;
 END
 $$;
-COMMENT ON FUNCTION api.node_delete(uuid) IS
+COMMENT ON FUNCTION api.node_delete(uuid, bigint) IS
 'Deletes a node. Its tools stay, with target_node_id set to NULL; its artifacts keep their record with node_id NULL.
 Example: SELECT api.node_delete(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
-Errors: P0002 no node has this id.
+With expected_revision (HTTP: If-Match) only if the node is still at that revision.
+Errors: P0002 no node has this id; PT412 the node is no longer at expected_revision.
 Route: DELETE /nodes/{node_id} -> 204';
 
-GRANT EXECUTE ON FUNCTION
-    api.node_create(text, text, text, text, jsonb, jsonb),
-    api.node_get(uuid),
-    api.node_list(text, text, integer, text),
-    api.node_list_by_type(text, integer, text),
-    api.node_list_active(integer, text),
-    api.node_update(uuid, jsonb),
-    api.node_delete(uuid)
-TO aio_api;
+GRANT EXECUTE ON FUNCTION api.node_update(uuid, jsonb, bigint), api.node_delete(uuid, bigint) TO aio_writer;
 
 COMMIT;

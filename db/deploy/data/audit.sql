@@ -49,9 +49,9 @@ BEGIN
         SELECT coalesce(pg_catalog.jsonb_object_agg(n.key, pg_catalog.jsonb_build_array(o.value, n.value)), '{}')
         INTO changed
         FROM pg_catalog.jsonb_each(new_row) n JOIN pg_catalog.jsonb_each(old_row) o ON o.key = n.key
-        WHERE n.value IS DISTINCT FROM o.value AND n.key <> ALL (TG_ARGV[1:] || ARRAY['updated_at']);
+        WHERE n.value IS DISTINCT FROM o.value AND n.key <> ALL (TG_ARGV[1:] || ARRAY['updated_at', 'revision']);
         IF changed = '{}' THEN
-            RETURN NULL;  -- nothing but bookkeeping (updated_at, last_used_at) changed
+            RETURN NULL;  -- nothing but bookkeeping (updated_at, revision, last_used_at) changed
         END IF;
     ELSE
         changed := coalesce(new_row, old_row) - 'key_hash';

@@ -1,0 +1,21 @@
+-- Revert ai-orchestrator:api/tools
+BEGIN;
+DROP FUNCTION api.tool_tag_remove(uuid, text);
+DROP FUNCTION api.tool_tag_add(uuid, text);
+DROP FUNCTION api.tool_delete(uuid);
+DROP FUNCTION api.tool_update(uuid, jsonb);
+DROP FUNCTION api.tool_search_by_tag(text, integer, text);
+DROP FUNCTION api.tool_versions(text, integer, text);
+DROP FUNCTION api.tool_list_by_category(text, integer, text);
+DROP FUNCTION api.tool_list_active(integer, text);
+DROP FUNCTION api.tool_list(text, text, uuid, text, integer, text);
+DROP FUNCTION api.tool_get_by_name(text, text);
+DROP FUNCTION api.tool_get(uuid);
+DROP FUNCTION api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb, text[]);
+DROP FUNCTION orchestrator.tool_page(integer, text, text, text, uuid, text, text, text, text);
+DROP FUNCTION orchestrator.tool_set_tags(uuid, text[]);
+DROP FUNCTION orchestrator.tool_not_found(uuid);
+DROP FUNCTION orchestrator.tool_out(orchestrator.tools);
+DROP TYPE api.tool_item;
+DROP TYPE api.tool;
+COMMIT;
