@@ -69,7 +69,7 @@ def from_database(exc: Exception, args: dict[str, str] | None = None,
     status = status_for(sqlstate)
     if status == 403 and not authenticated:
         return problem(401, "authentication required: send Authorization: Bearer <API key or token>", code=sqlstate)
-    if sqlstate is None or isinstance(exc, psycopg.OperationalError) and sqlstate[:2] in ("08", "57"):
+    if sqlstate is None or sqlstate[:2] == "08" or sqlstate in ("57P01", "57P02", "57P03"):
         return problem(503, "the database is unavailable; retry later", code=sqlstate)
     if status >= 500 and status not in (503, 504):
         log.error("database error %s: %s", sqlstate, exc)

@@ -1,0 +1,75 @@
+"""Overload: pool exhaustion answers 503/504 within the wait limit, the gateway never holds more
+connections than its pool, and a statement timeout is a 504. On a database and gateway of their own."""
+
+import concurrent.futures
+import time
+
+import httpx
+import psycopg
+import pytest
+
+from conftest import TEST_DB, recreate_database, running_gateway, sqitch
+
+POOL_MAX, POOL_TIMEOUT_S = 2, 1
+
+
+@pytest.fixture(scope="module")
+def small_gateway():
+    url = recreate_database(f"{TEST_DB}_overload")
+    sqitch(url, "deploy")
+    with psycopg.connect(url, autocommit=True) as conn:
+        key = conn.execute("SELECT key FROM api.api_key_create(role => 'writer', label => 'overload')").fetchone()[0]
+        node_id = conn.execute(
+            "SELECT node_id FROM api.node_create(node_type => 'SLOW', address => 'http://slow:1')").fetchone()[0]
+    with running_gateway(url, "gateway-overload", AIO_POOL_MIN="1", AIO_POOL_MAX=str(POOL_MAX),
+                         AIO_POOL_TIMEOUT=str(POOL_TIMEOUT_S)) as base:
+        yield base, key, url, str(node_id)
+
+
+def gateway_connections(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND usename = 'aio_gateway'").fetchone()[0]
+
+
+def test_pool_exhaustion_is_a_fast_503_or_504(small_gateway):
+    base, key, url, node_id = small_gateway
+    headers = {"Authorization": f"Bearer {key}"}
+    with psycopg.connect(url) as locker:  # hold the node row: updates of it wait
+        locker.execute("SELECT 1 FROM orchestrator.nodes WHERE node_id = %s FOR UPDATE", (node_id,))
+
+        def update(_):
+            started = time.monotonic()
+            with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+                r = c.put(f"/nodes/{node_id}", json={"metadata": {"t": time.time()}})
+            return r.status_code, time.monotonic() - started, r.headers.get("retry-after")
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(update, i) for i in range(8)]
+            time.sleep(POOL_TIMEOUT_S + 1.5)
+            assert gateway_connections(url) <= POOL_MAX
+            # The requests beyond the pool have been answered already, within the wait limit.
+            done = [f.result() for f in futures if f.done()]
+            assert len(done) >= 8 - POOL_MAX
+            assert all(status in (503, 504) and elapsed < POOL_TIMEOUT_S + 1.0 for status, elapsed, _ in done), done
+            locker.rollback()  # let the two waiting updates through
+            results = [f.result() for f in futures]
+    assert sorted(s for s, _, _ in results).count(200) == POOL_MAX
+    assert gateway_connections(url) <= POOL_MAX
+
+
+def test_statement_timeout_is_a_504(small_gateway):
+    base, key, url, node_id = small_gateway
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE orchestrator.settings SET value = '300ms' WHERE name = 'statement_timeout.writer'")
+    try:
+        with psycopg.connect(url) as locker:
+            locker.execute("SELECT 1 FROM orchestrator.nodes WHERE node_id = %s FOR UPDATE", (node_id,))
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+                started = time.monotonic()
+                r = c.put(f"/nodes/{node_id}", json={"metadata": {"late": True}})
+            assert r.status_code == 504 and r.json()["code"] == "57014", r.text
+            assert time.monotonic() - started < 5
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("UPDATE orchestrator.settings SET value = '10s' WHERE name = 'statement_timeout.writer'")
