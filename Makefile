@@ -1,6 +1,6 @@
 # AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
 # Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
-.PHONY: run test test-faults deploy revert verify status psql seed db-start db-stop doctor docs explain admin-key api-key backup restore bootstrap
+.PHONY: run test test-faults deploy revert verify status psql seed db-start db-stop doctor docs explain bench admin-key api-key backup restore bootstrap
 
 DEV := scripts/dev.sh
 
@@ -30,6 +30,8 @@ docs:       ## regenerate docs/database.md from the deployed catalog
 	@$(DEV) docs
 explain:    ## check the plans of every query route on the seeded data (make seed SCALE=1 first)
 	@$(DEV) explain
+bench:      ## benchmark every route family, SQL (pgbench) against HTTP (wrk): SCALE=1 BENCH_SECONDS=2 BENCH_CLIENTS=1,8,32
+	@$(DEV) bench
 admin-key:  ## print the local admin API key (creating it when missing)
 	@$(DEV) admin-key
 api-key:    ## create an API key: make api-key ROLE=writer LABEL="ci" [NODE_ID=<uuid> for ROLE=node]

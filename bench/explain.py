@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 
 import psycopg
 
@@ -61,30 +62,49 @@ def scans(plan: dict) -> list[tuple[str, str]]:
     return found
 
 
-def main(url: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        sizes = dict(conn.execute(
-            "SELECT relname, reltuples::bigint FROM pg_class WHERE relnamespace = 'orchestrator'::regnamespace AND relkind = 'r'"
-        ).fetchall())
-        big = {name for name, rows in sizes.items() if rows >= BIG_TABLE_ROWS}
-        print(f"tables: {', '.join(f'{k}={v:,}' for k, v in sorted(sizes.items()))}")
-        plans: list[dict] = []
-        conn.add_notice_handler(
-            lambda d: plans.append(json.loads(d.message_primary.split("\n", 1)[1]))
-            if d.message_primary and d.message_primary.startswith("duration:") else None
-        )
-        conn.execute("LOAD 'auto_explain'")
-        for setting, value in (("log_min_duration", "0"), ("log_nested_statements", "on"), ("log_format", "json"),
-                               ("log_analyze", "on"), ("log_timing", "off")):
-            conn.execute(f"SET auto_explain.{setting} = '{value}'")
-        conn.execute("SET client_min_messages = log")
+@dataclass
+class Checked:
+    route: str
+    ms: float
+    used: list[str]       # "<scan type> <table>", every statement the route ran (nested ones included)
+    bad: list[str]        # sequential scans of tables of BIG_TABLE_ROWS or more
+    may_scan: bool        # the route aggregates everything
+
+    @property
+    def verdict(self) -> str:
+        return "ok" if not self.bad or self.may_scan else "FAIL"
+
+
+def table_sizes(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(conn.execute(
+        "SELECT relname, reltuples::bigint FROM pg_class WHERE relnamespace = 'orchestrator'::regnamespace AND relkind = 'r'"
+    ).fetchall())
+
+
+def check(conn: psycopg.Connection) -> list[Checked]:
+    """Runs every case on an autocommit superuser connection, capturing the plans of the
+    statements inside each function with auto_explain (log_nested_statements, sent to the
+    client with client_min_messages = log)."""
+    big = {name for name, rows in table_sizes(conn).items() if rows >= BIG_TABLE_ROWS}
+    plans: list[dict] = []
+
+    def on_notice(d: psycopg.errors.Diagnostic) -> None:
+        if d.message_primary and d.message_primary.startswith("duration:"):
+            plans.append(json.loads(d.message_primary.split("\n", 1)[1]))
+
+    conn.add_notice_handler(on_notice)
+    conn.execute("LOAD 'auto_explain'")
+    for setting, value in (("log_min_duration", "0"), ("log_nested_statements", "on"), ("log_format", "json"),
+                           ("log_analyze", "on"), ("log_timing", "off")):
+        conn.execute(f"SET auto_explain.{setting} = '{value}'")
+    conn.execute("SET client_min_messages = log")
+    try:
         # Cursors for deep pages are made before timing (finding them is not the route's work).
         params = {"deep_tool_cursor": conn.execute(
             "SELECT orchestrator.cursor_encode(jsonb_build_array(name, version_key, tool_id)) FROM orchestrator.tools"
             " ORDER BY name, version_key DESC, tool_id OFFSET (SELECT count(*) / 2 FROM orchestrator.tools) LIMIT 1"
         ).fetchone()[0]}
-        failures = 0
-        print(f"{'route':52} {'ms':>8}  scans")
+        results = []
         for route, sql, may_scan in CASES:
             plans.clear()
             started = time.perf_counter()
@@ -92,11 +112,22 @@ def main(url: str) -> int:
             elapsed = (time.perf_counter() - started) * 1000
             used = sorted({f"{kind} {rel}" for p in plans for kind, rel in scans(p["Plan"])})
             bad = [u for u in used if u.startswith("Seq Scan") and u.split()[-1] in big]
-            verdict = "ok" if not bad or may_scan else "FAIL"
-            failures += verdict == "FAIL"
-            note = " (aggregates everything)" if may_scan and bad else ""
-            print(f"{route:52} {elapsed:8.1f}  {verdict}{note}: {'; '.join(used)}")
-        return 1 if failures else 0
+            results.append(Checked(route, elapsed, used, bad, may_scan))
+        return results
+    finally:
+        conn.execute("RESET client_min_messages")
+        conn.remove_notice_handler(on_notice)
+
+
+def main(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        print(f"tables: {', '.join(f'{k}={v:,}' for k, v in sorted(table_sizes(conn).items()))}")
+        results = check(conn)
+    print(f"{'route':52} {'ms':>8}  scans")
+    for r in results:
+        note = " (aggregates everything)" if r.may_scan and r.bad else ""
+        print(f"{r.route:52} {r.ms:8.1f}  {r.verdict}{note}: {'; '.join(r.used)}")
+    return 1 if any(r.verdict == "FAIL" for r in results) else 0
 
 
 if __name__ == "__main__":

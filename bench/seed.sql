@@ -1,11 +1,18 @@
 -- Sample data. `make seed` loads a small, realistic set through the api functions;
 -- `make seed SCALE=n` adds a generated set (set-based SQL) of n x (1,000 nodes, 100,000 tools,
--- 300,000 tags, 1,000,000 artifacts) for benchmarks and plan checks.
+-- 300,000 tags, 1,000,000 artifacts) for benchmarks and plan checks. SCALE may be a fraction
+-- (SCALE=0.05: 50 nodes, 5,000 tools, 50,000 artifacts), for quick plan checks.
 -- Run by scripts/dev.sh seed as: psql -v scale=N -f bench/seed.sql
 \set ON_ERROR_STOP 1
 \if :{?scale}
 \else
 \set scale 0
+\endif
+-- artifacts_scale (default: scale) sizes the artifacts apart, e.g. for a quick plan check with
+-- every tool but few artifacts: psql -v scale=1 -v artifacts_scale=0.05 -f bench/seed.sql
+\if :{?artifacts_scale}
+\else
+\set artifacts_scale :scale
 \endif
 
 -- 1. The sample, once: through api.* so it obeys every rule a client does. ------------------
@@ -128,10 +135,12 @@ $seed$;
 -- 2. A generated set for SCALE=n (set-based; orphans, stale and never-seen nodes included). --
 SELECT (:scale > 0) AS generate \gset
 \if :generate
-SELECT clock_timestamp() AS generation_started \gset
+SELECT clock_timestamp() AS generation_started,
+       round(1000 * :scale)::int AS n_nodes, round(100000 * :scale)::int AS n_tools,
+       round(1000000 * :artifacts_scale)::bigint AS n_artifacts \gset
 BEGIN;
 CREATE TEMP TABLE gen_nodes ON COMMIT DROP AS
-SELECT g AS i, gen_random_uuid() AS node_id FROM generate_series(1, 1000 * :scale) g;
+SELECT g AS i, gen_random_uuid() AS node_id FROM generate_series(1, :n_nodes) g;
 INSERT INTO orchestrator.nodes (node_id, name, node_type, address, status, labels, created_at)
 SELECT node_id, format('gen-node-%s', i),
        (ARRAY['TOOL_EXECUTOR', 'GPU_WORKER', 'DATA_LOADER', 'CPU_WORKER'])[1 + i % 4],
@@ -147,7 +156,7 @@ SELECT node_id, now() - make_interval(secs => CASE WHEN i % 7 = 0 THEN 300 + (i 
 FROM gen_nodes WHERE i % 41 <> 0;
 
 CREATE TEMP TABLE gen_tools ON COMMIT DROP AS
-SELECT g AS i, gen_random_uuid() AS tool_id FROM generate_series(1, 100000 * :scale) g;
+SELECT g AS i, gen_random_uuid() AS tool_id FROM generate_series(1, :n_tools) g;
 INSERT INTO orchestrator.tools (tool_id, name, version, description, category, input_schema, output_schema,
                                 target_node_id, status, metadata, created_at)
 SELECT t.tool_id,
@@ -164,7 +173,7 @@ SELECT t.tool_id,
        jsonb_build_object('owner', 'team-' || (t.i % 30)),
        now() - make_interval(days => t.i % 365)
 FROM gen_tools t
-JOIN gen_nodes n ON n.i = 1 + t.i % (1000 * :scale);
+JOIN gen_nodes n ON n.i = 1 + t.i % :n_nodes;
 
 INSERT INTO orchestrator.tool_tags (tool_id, tag)
 SELECT t.tool_id, format('tag-%s', (t.i * k * 7) % 200)
@@ -180,9 +189,9 @@ SELECT CASE WHEN a % 50 = 0 THEN NULL ELSE t.tool_id END,
        CASE WHEN a % 1000 = 0 THEN 104857600 + (a * 7919) % 1073741824 ELSE (a * 7919) % 5242880 END,
        CASE WHEN a % 3 = 0 THEN encode(sha256(int8send(a)), 'hex') END,
        now() - make_interval(secs => (a * 31) % 31536000)
-FROM generate_series(1::bigint, 1000000 * :scale) a
-JOIN gen_tools t ON t.i = 1 + a % (100000 * :scale)
-JOIN gen_nodes n ON n.i = 1 + a % (1000 * :scale);
+FROM generate_series(1::bigint, :n_artifacts) a
+JOIN gen_tools t ON t.i = 1 + a % :n_tools
+JOIN gen_nodes n ON n.i = 1 + a % :n_nodes;
 COMMIT;
 ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts;
 SELECT format('generated SCALE=%s in %s s: %s nodes, %s tools, %s tags, %s artifacts', :scale,

@@ -59,6 +59,7 @@ ROUTES: tuple[Route, ...] = (
     POST("/tools/{tool_id}/tags/{tag_name}", "tool_tag_add", "tools", status=200),
     DELETE("/tools/{tool_id}/tags/{tag_name}", "tool_tag_remove", "tools"),
     POST("/artifacts/", "artifact_create", "artifacts"),
+    POST("/artifacts/batch", "artifact_create_batch", "artifacts"),
     GET("/artifacts/", "artifact_list", "artifacts"),
     GET("/artifacts/large/", "artifact_list_large", "artifacts"),
     GET("/artifacts/tool/{tool_id}", "artifact_list_by_tool", "artifacts"),

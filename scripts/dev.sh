@@ -70,6 +70,14 @@ install_python() {
 
 bootstrap() { install_system; install_python; }
 
+# The benchmark's load generators: pgbench (with the server package) and wrk.
+install_bench_tools() {
+    local missing=()
+    pgbench --version >/dev/null 2>&1 || missing+=("postgresql-$(pg_major)")
+    command -v wrk >/dev/null || missing+=(wrk)
+    apt_install "${missing[@]}"
+}
+
 # --- the project-local cluster -----------------------------------------------------
 
 as_pg_owner() {
@@ -184,6 +192,8 @@ case "$cmd" in
                DATABASE_URL="$url" "$VENV/bin/python" -m gateway docs > docs/database.md
                say "wrote docs/database.md" ;;
     explain)   bootstrap; "$VENV/bin/python" bench/explain.py "$(database_url)" ;;
+    bench)     bootstrap; install_bench_tools; url="$(database_url)"
+               DATABASE_URL="$url" exec "$VENV/bin/python" bench/run.py ;;
     admin-key) bootstrap; url="$(database_url)"; sqitch_on "$url" deploy; ensure_admin_key "$url"; cat "$ADMIN_KEY_FILE" ;;
     api-key)   bootstrap; api_key "${ROLE:?ROLE=reader|writer|admin|node}" "${LABEL:-made with make api-key}" "${NODE_ID:-}" ;;
     backup)    bootstrap; url="$(database_url)"; mkdir -p "$ROOT/backups"
@@ -198,5 +208,5 @@ case "$cmd" in
                AIO_ADMIN_URL="$url" exec "$VENV/bin/python" -m pytest -s tests/test_faults.py "$@" ;;
     doctor)    [ -x "$VENV/bin/python" ] && exec "$VENV/bin/python" -m gateway doctor
                die ".venv is missing; run: make run (or make test), which creates it" ;;
-    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|admin-key|api-key|backup|restore|run|test|test-faults|doctor}" >&2; exit 2 ;;
+    *) echo "usage: scripts/dev.sh {bootstrap|db-start|db-stop|url|deploy|revert|verify|status|psql|seed|docs|explain|bench|admin-key|api-key|backup|restore|run|test|test-faults|doctor}" >&2; exit 2 ;;
 esac

@@ -46,7 +46,7 @@ LEAST_ROLE: dict[str, str] = {
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
-        "tool_delete", "tool_tag_add", "tool_tag_remove", "artifact_create", "artifact_delete",
+        "tool_delete", "tool_tag_add", "tool_tag_remove", "artifact_create", "artifact_delete", "artifact_create_batch",
     ), WRITER),
     **dict.fromkeys((
         "maintenance_cleanup_orphaned_artifacts", "maintenance_update_tool_status", "maintenance_refresh_reporting",
@@ -57,7 +57,7 @@ LEAST_ROLE: dict[str, str] = {
     ), ADMIN),
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
-                  "artifact_create"}
+                  "artifact_create", "artifact_create_batch"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 
@@ -180,6 +180,7 @@ class Arranged:
                 "tool_create": {"name": f"sec-{token()}", "version": "1.0.0", "category": "SEC_TEST"},
                 "tool_update": {"description": "updated by the security matrix"},
                 "artifact_create": {"name": "sec.bin", "uri": f"s3://sec/{token()}"},
+                "artifact_create_batch": {"artifacts": [{"name": "sec.bin", "uri": f"s3://sec/{token()}"}]},
                 "api_key_create": {"role": "reader", "label": f"sec {token()}"},
                 "maintenance_cleanup_orphaned_artifacts": {"dry_run": True},
                 "maintenance_update_tool_status": {"dry_run": True},

@@ -45,6 +45,7 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('tool_tag_add',                           'writer', false),
     ('tool_tag_remove',                        'writer', false),
     ('artifact_create',                        'writer', true),
+    ('artifact_create_batch',                  'writer', true),
     ('artifact_delete',                        'writer', false),
     ('maintenance_cleanup_orphaned_artifacts', 'admin',  false),
     ('maintenance_update_tool_status',         'admin',  false),
@@ -81,7 +82,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 54, 'the matrix covers 54 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 55, 'the matrix covers 55 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$
