@@ -1,7 +1,7 @@
 """Schemathesis over the OpenAPI document, against the real gateway: fuzzing of every operation,
 then stateful sequences that follow the documented links (create -> get/update/delete).
 
-It runs on a database and gateway of its own: fuzzing revokes keys and deletes at random.
+It runs on a database and gateway of its own: fuzzing deletes at random.
 Every check runs except `positive_data_acceptance`: the document does not (yet) carry the
 value rules that live in SQL CHECK constraints (UPPER_SNAKE identifiers, semver, URLs), so
 values that fit the document's types may still be refused with a 422 that names the field.
@@ -27,7 +27,10 @@ def test_schemathesis_finds_nothing():
             [str(Path(sys.executable).with_name("st")), "run", f"{base}/openapi.json",
              "-H", f"Authorization: Bearer {key}",
              "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-             "--max-examples", os.environ.get("AIO_SCHEMATHESIS_EXAMPLES", "25"), "--workers", "2",
+             # Revoking keys at random would revoke the fuzzer's own key; tests/test_security.py covers it.
+             "--exclude-operation-id", "api_key_revoke",
+             # One worker: hypothesis' source inspection is not thread-safe on Python 3.11.
+             "--max-examples", os.environ.get("AIO_SCHEMATHESIS_EXAMPLES", "25"), "--workers", "1",
              "--seed", "20261124", "--request-timeout", "30"],
             cwd=ROOT, capture_output=True, text=True, timeout=900,
         )
