@@ -114,7 +114,7 @@ class Gateway:
 
     async def body_arguments(self, fn: catalog.Function, request: Request, taken: dict) -> dict[str, Any]:
         raw = await request.body()
-        if not raw.strip():
+        if not raw:  # no body at all; whitespace alone is not JSON (400)
             if fn.arg("patch"):
                 raise BadRequest(400, "the request body must be a JSON object", "patch")
             return {}
@@ -221,10 +221,10 @@ class Gateway:
         response.headers["X-Request-ID"] = request_id
         elapsed = time.perf_counter() - started
         observability.observe(r.path, r.method, response.status_code, elapsed, sqlstate)
-        log.info("request", extra={"fields": {
-            "request_id": request_id, "method": r.method, "route": r.path, "path": request.url.path,
-            "function": r.function, "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),
-            "sqlstate": sqlstate}})
+        observability.access_log({
+            "message": "request", "request_id": request_id, "method": r.method, "route": r.path,
+            "path": request.url.path, "function": r.function, "status": response.status_code,
+            "duration_ms": round(elapsed * 1000, 2), "sqlstate": sqlstate})
         return response
 
     async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Response, str | None]:

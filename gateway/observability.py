@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 
@@ -36,6 +37,19 @@ def render(pool_stats: dict[str, int]) -> bytes:
     return generate_latest(REGISTRY)
 
 
+def access_log(fields: dict) -> None:
+    """One JSON line per request on stderr. Written directly: the logging module cost a fifth of
+    the gateway's CPU per request (measured with py-spy); AIO_ACCESS_LOG=0 turns it off."""
+    if ACCESS_LOG:
+        now = time.time()
+        line = json.dumps({"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z",
+                           "level": "info", "logger": "gateway.access", **fields}, default=str)
+        sys.stderr.write(line + "\n")
+
+
+ACCESS_LOG = os.environ.get("AIO_ACCESS_LOG", "1") not in ("0", "false", "off")
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
@@ -49,8 +63,9 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    for name in ("gateway", "uvicorn", "uvicorn.error", "psycopg.pool"):
+    for name, logger_level in (("gateway", level), ("uvicorn", level), ("uvicorn.error", level),
+                               ("psycopg.pool", "WARNING")):  # the pool logs every checkout at INFO
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.propagate = False
-        logger.setLevel(level)
+        logger.setLevel(logger_level)
