@@ -74,6 +74,20 @@ def test_stats_summary_shape(http):
     assert set(s["tools_by_status"]) == {"ACTIVE", "INACTIVE", "DEPRECATED"}
     assert sum(s["nodes_by_status"].values()) == s["total_nodes"]
     assert sum(s["tools_by_status"].values()) == s["total_tools"]
+    assert s["estimated"] == []  # small tables are counted exactly
+
+
+def test_stats_summary_estimates_large_tables(http, db):
+    """Above the threshold the figures come from the planner's statistics and say so."""
+    db.execute("ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts")
+    db.execute("UPDATE orchestrator.settings SET value = '1' WHERE name = 'stats_exact_below_rows'")
+    try:
+        s = stats(http)
+    finally:
+        db.execute("UPDATE orchestrator.settings SET value = '100000' WHERE name = 'stats_exact_below_rows'")
+    assert {"total_tools", "tools_by_status", "total_artifacts", "total_tags"} <= set(s["estimated"])
+    exact = db.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'orchestrator.tools'::regclass").fetchone()[0]
+    assert s["total_tools"] == exact
 
 
 def test_stats_summary_counts_move(http):

@@ -25,7 +25,7 @@ SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'api.service_info()'::reg
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'api.health()'::regprocedure),
     ARRAY['status', 'schema_version', 'database_time'], 'health columns');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'api.stats_summary()'::regprocedure),
-    ARRAY['total_nodes', 'total_tools', 'total_artifacts', 'total_artifact_bytes', 'total_tags', 'nodes_by_status', 'tools_by_status'],
+    ARRAY['total_nodes', 'total_tools', 'total_artifacts', 'total_artifact_bytes', 'total_tags', 'nodes_by_status', 'tools_by_status', 'estimated'],
     'stats_summary columns');
 
 -- privileges: the API role may execute, the BI role may not -----------------------------
@@ -63,8 +63,8 @@ SET LOCAL ROLE aio_api;
 SELECT is((SELECT ROW(s.*)::text FROM api.stats_summary() s),
     ROW(0::bigint, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
         '{"ACTIVE": 0, "INACTIVE": 0, "MAINTENANCE": 0, "ERROR": 0}'::jsonb,
-        '{"ACTIVE": 0, "INACTIVE": 0, "DEPRECATED": 0}'::jsonb)::text,
-    'stats_summary of an empty database: zeros, every status listed');
+        '{"ACTIVE": 0, "INACTIVE": 0, "DEPRECATED": 0}'::jsonb, '{}'::text[])::text,
+    'stats_summary of an empty database: zeros, every status listed, nothing estimated');
 
 CREATE TEMP TABLE node AS
     SELECT * FROM api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.0.0.9:8080', name => 'tap-stats-1');

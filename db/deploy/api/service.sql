@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/service (reworked after v1.0.0)
--- requires: api/service@v1.0.0
+-- requires: api/service@v1.0.0 data/api_keys roles_rbac
 -- GET /ready is the readiness check (database reachable, schema deployed); GET /health is now
 -- the gateway's own liveness and needs no function.
 BEGIN;
@@ -14,5 +14,95 @@ COMMENT ON FUNCTION api.health() IS
 Example: SELECT * FROM api.health();
 Errors: none from SQL; over HTTP a missing database or schema is 503.
 Route: GET /ready';
+
+-- /stats/summary must stay fast on millions of rows: above a size, figures come from the
+-- planner's statistics (pg_class.reltuples, pg_stats) and a 1% sample, and say so.
+INSERT INTO orchestrator.settings (name, value, description) VALUES
+    ('stats_exact_below_rows', '100000', 'api.stats_summary counts a table exactly below this many rows, estimates above')
+ON CONFLICT (name) DO NOTHING;
+
+CREATE FUNCTION orchestrator.estimated_rows(relation regclass) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT GREATEST(c.reltuples, -1)::bigint FROM pg_catalog.pg_class c WHERE c.oid = relation
+$$;
+COMMENT ON FUNCTION orchestrator.estimated_rows(regclass) IS 'The planner''s row estimate of a table; -1 before it was ever analyzed.';
+
+CREATE FUNCTION orchestrator.estimated_by_value(relation regclass, column_name text, vals text[], total bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT pg_catalog.jsonb_object_agg(v, coalesce(pg_catalog.round(m.freq * total), 0)::bigint)
+    FROM pg_catalog.unnest(vals) v
+    LEFT JOIN (
+        SELECT pg_catalog.unnest(st.most_common_vals::text::text[]) AS val, pg_catalog.unnest(st.most_common_freqs) AS freq
+        FROM pg_catalog.pg_stats st
+        JOIN pg_catalog.pg_class c ON c.relname = st.tablename
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = st.schemaname
+        WHERE c.oid = relation AND st.attname = column_name
+    ) m ON m.val = v
+$$;
+COMMENT ON FUNCTION orchestrator.estimated_by_value(regclass, text, text[], bigint) IS
+'Rows per value of a column, estimated from pg_stats most-common-value frequencies.';
+
+DROP FUNCTION api.stats_summary();
+CREATE FUNCTION api.stats_summary(
+    OUT total_nodes bigint, OUT total_tools bigint, OUT total_artifacts bigint,
+    OUT total_artifact_bytes numeric, OUT total_tags bigint,
+    OUT nodes_by_status jsonb, OUT tools_by_status jsonb, OUT estimated text[]
+)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    exact_below bigint := coalesce((SELECT s.value::bigint FROM orchestrator.settings s WHERE s.name = 'stats_exact_below_rows'), 100000);
+    rows_nodes bigint := orchestrator.estimated_rows('orchestrator.nodes');
+    rows_tools bigint := orchestrator.estimated_rows('orchestrator.tools');
+    rows_artifacts bigint := orchestrator.estimated_rows('orchestrator.artifacts');
+    rows_tags bigint := orchestrator.estimated_rows('orchestrator.tool_tags');
+BEGIN
+    estimated := '{}';
+    IF rows_nodes BETWEEN 0 AND exact_below - 1 OR rows_nodes < 0 THEN
+        total_nodes := (SELECT pg_catalog.count(*) FROM orchestrator.nodes);
+        nodes_by_status := (SELECT pg_catalog.jsonb_object_agg(s, (SELECT pg_catalog.count(*) FROM orchestrator.nodes n WHERE n.status = s))
+                            FROM pg_catalog.unnest(orchestrator.node_statuses()) s);
+    ELSE
+        total_nodes := rows_nodes;
+        nodes_by_status := orchestrator.estimated_by_value('orchestrator.nodes', 'status', orchestrator.node_statuses(), rows_nodes);
+        estimated := estimated || '{total_nodes,nodes_by_status}'::text[];
+    END IF;
+    IF rows_tools < exact_below THEN
+        total_tools := (SELECT pg_catalog.count(*) FROM orchestrator.tools);
+        tools_by_status := (SELECT pg_catalog.jsonb_object_agg(s, (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.status = s))
+                            FROM pg_catalog.unnest(orchestrator.tool_statuses()) s);
+    ELSE
+        total_tools := rows_tools;
+        tools_by_status := orchestrator.estimated_by_value('orchestrator.tools', 'status', orchestrator.tool_statuses(), rows_tools);
+        estimated := estimated || '{total_tools,tools_by_status}'::text[];
+    END IF;
+    IF rows_tags < exact_below THEN
+        total_tags := (SELECT pg_catalog.count(*) FROM orchestrator.tool_tags);
+    ELSE
+        total_tags := rows_tags;
+        estimated := estimated || '{total_tags}'::text[];
+    END IF;
+    IF rows_artifacts < exact_below THEN
+        total_artifacts := (SELECT pg_catalog.count(*) FROM orchestrator.artifacts);
+        total_artifact_bytes := (SELECT coalesce(pg_catalog.sum(a.size_bytes), 0) FROM orchestrator.artifacts a);
+    ELSE
+        total_artifacts := rows_artifacts;
+        -- The mean size of a 1% page sample, times the estimated rows.
+        total_artifact_bytes := (SELECT pg_catalog.round(pg_catalog.avg(a.size_bytes) * rows_artifacts)
+                                 FROM orchestrator.artifacts a TABLESAMPLE SYSTEM (1));
+        IF total_artifact_bytes IS NULL THEN
+            total_artifact_bytes := (SELECT coalesce(pg_catalog.sum(a.size_bytes), 0) FROM orchestrator.artifacts a);
+        ELSE
+            estimated := estimated || '{total_artifact_bytes}'::text[];
+        END IF;
+        estimated := estimated || '{total_artifacts}'::text[];
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION api.stats_summary() IS
+'Totals: nodes, tools, artifacts, artifact bytes, tags, and nodes and tools by status (every status, zeros included). A table of more than the setting stats_exact_below_rows (100,000) rows is estimated from the planner''s statistics and a 1% sample instead of counted, so that the call stays fast; estimated lists the figures that are estimates (empty when all are exact).
+Example: SELECT total_tools, estimated FROM api.stats_summary();
+Errors: none.
+Route: GET /stats/summary';
+GRANT EXECUTE ON FUNCTION api.stats_summary() TO aio_reader;
 
 COMMIT;
