@@ -34,7 +34,7 @@ MUST_USE_INDEX = [route for route, _, may_scan in explain.CASES if not may_scan]
 # until they are taken off this list.
 KNOWN = {
     "GET /monitoring/tool-usage-statistics":
-        "counts every artifact on each call (the share column): a sequential scan of artifacts",
+        "below 100,000 artifacts the share's total is counted exactly (a scan of artifacts); above, it is estimated",
 }
 
 

@@ -59,7 +59,12 @@ DECLARE
     all_artifacts numeric;
 BEGIN
     PERFORM orchestrator.check_limit("limit");
-    SELECT pg_catalog.count(*) INTO all_artifacts FROM orchestrator.artifacts;
+    -- The share's denominator: counted below 100,000 artifacts, the planner's estimate above
+    -- (a count would read every artifact on each call).
+    SELECT CASE WHEN c.reltuples >= 100000 THEN c.reltuples::numeric
+                ELSE (SELECT pg_catalog.count(*) FROM orchestrator.artifacts) END
+    INTO all_artifacts
+    FROM pg_catalog.pg_class c WHERE c.oid = 'orchestrator.artifacts'::regclass;
     RETURN QUERY
     SELECT t.tool_id, t.name, t.version, t.category, u.artifact_count, coalesce(u.total_bytes, 0),
            u.first_at, u.last_at,
@@ -77,7 +82,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.monitoring_tool_usage_statistics(integer, text) IS
-'Per tool (by name, newest version first): artifacts produced, their bytes, first and last artifact time, and the share of all artifacts. Each tool''s figures come from the artifacts (tool_id, created_at) index. Keyset pagination.
+'Per tool (by name, newest version first): artifacts produced, their bytes, first and last artifact time, and the share of all artifacts (above 100,000 artifacts the total is the planner''s estimate). Each tool''s figures come from the artifacts (tool_id, created_at) index. Keyset pagination.
 Example: SELECT name, version, artifact_count, last_artifact_at FROM api.monitoring_tool_usage_statistics("limit" => 20);
 Errors: 22023 limit outside 1..1000 or a bad cursor.
 Route: GET /monitoring/tool-usage-statistics';
