@@ -134,7 +134,7 @@ def faulty_gateway(cluster):
     proc.wait(10)
 
 
-def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway):
+def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway, capsys):
     base, key, url = faulty_gateway
     statuses: collections.Counter[int | str] = collections.Counter()
     acknowledged: dict[str, str] = {}  # tool name -> tool_id
@@ -201,9 +201,10 @@ def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway):
 
     lost = [n for n, tool_id in acknowledged.items() if rows.get(n) != tool_id]
     server_errors = {s: c for s, c in statuses.items() if isinstance(s, int) and s >= 500 and s not in (503, 504)}
-    print(f"\nfault test: {len(RESTARTS)} restarts {RESTARTS}; responses {dict(statuses)}; "
-          f"acknowledged {len(acknowledged)}; in database {len(rows)}; lost {len(lost)}; duplicated {dupes}; "
-          f"half-written {half}; recovery seconds {recoveries}")
+    with capsys.disabled():  # the counts are the point: show them in every run, not only with -s
+        print(f"\nfault test: {len(RESTARTS)} restarts {RESTARTS}; responses {dict(statuses)}; "
+              f"acknowledged {len(acknowledged)}; in database {len(rows)}; lost {len(lost)}; duplicated {dupes}; "
+              f"half-written {half}; recovery seconds {recoveries}")
     assert acknowledged, "no write was acknowledged at all"
     assert not lost, f"acknowledged writes lost: {lost[:5]}"
     assert dupes == 0 and half == 0
