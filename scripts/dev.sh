@@ -141,7 +141,7 @@ sqitch_on() {
     local url="$1"; shift
     local exports
     exports="$("$VENV/bin/python" -m gateway libpq-env "$url")"
-    ( eval "$exports"; exec sqitch --quiet "$@" )
+    ( eval "$exports"; exec sqitch "$@" )
 }
 
 # The first admin key, for local use: created once, shown once, kept owner-only in .aio/.
@@ -179,22 +179,22 @@ case "$cmd" in
     verify)    bootstrap; sqitch_on "$(database_url)" verify "$@" ;;
     status)    bootstrap; sqitch_on "$(database_url)" status "$@" ;;
     psql)      bootstrap; exec psql "$(database_url)" "$@" ;;
-    seed)      bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
+    seed)      bootstrap; url="$(database_url)"; sqitch_on "$url" --quiet deploy
                psql "$url" -Xq -v ON_ERROR_STOP=1 -v scale="${SCALE:-0}" -f bench/seed.sql ;;
-    run)       bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
+    run)       bootstrap; url="$(database_url)"; sqitch_on "$url" --quiet deploy
                ensure_admin_key "$url"
                # Locally the gateway logs in as the powerless aio_gateway role.
                [ -n "${DATABASE_URL:-}" ] || export GATEWAY_DATABASE_URL="$(local_url "$DB_NAME" aio_gateway)"
                DATABASE_URL="$url" exec "$VENV/bin/python" -m gateway serve ;;
     test)      bootstrap; url="$(database_url)"
                AIO_ADMIN_URL="$url" exec "$VENV/bin/python" -m pytest "$@" ;;
-    docs)      bootstrap; url="$(database_url)"; sqitch_on "$url" deploy
+    docs)      bootstrap; url="$(database_url)"; sqitch_on "$url" --quiet deploy
                DATABASE_URL="$url" "$VENV/bin/python" -m gateway docs > docs/database.md
                say "wrote docs/database.md" ;;
     explain)   bootstrap; "$VENV/bin/python" bench/explain.py "$(database_url)" ;;
     bench)     bootstrap; install_bench_tools; url="$(database_url)"
                DATABASE_URL="$url" exec "$VENV/bin/python" bench/run.py ;;
-    admin-key) bootstrap; url="$(database_url)"; sqitch_on "$url" deploy; ensure_admin_key "$url"; cat "$ADMIN_KEY_FILE" ;;
+    admin-key) bootstrap; url="$(database_url)"; sqitch_on "$url" --quiet deploy; ensure_admin_key "$url"; cat "$ADMIN_KEY_FILE" ;;
     api-key)   bootstrap; api_key "${ROLE:?ROLE=reader|writer|admin|node}" "${LABEL:-made with make api-key}" "${NODE_ID:-}" ;;
     backup)    bootstrap; url="$(database_url)"; mkdir -p "$ROOT/backups"
                file="${FILE:-$ROOT/backups/ai_orchestrator-$(date -u +%Y%m%dT%H%M%SZ).dump}"
