@@ -91,6 +91,8 @@ COMMENT ON COLUMN reporting.tool_usage.first_artifact_at IS 'When it produced it
 COMMENT ON COLUMN reporting.tool_usage.last_artifact_at IS 'When it produced its last artifact.';
 
 GRANT SELECT ON reporting.node_health, reporting.artifacts_by_day, reporting.storage_by_category, reporting.tool_usage TO aio_bi;
+-- A view runs its functions with the reader's EXECUTE rights, not the owner's.
+GRANT EXECUTE ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interval) TO aio_bi;
 
 CREATE TYPE api.refreshed_view AS (view_name text, row_count bigint, refreshed_at timestamptz);
 COMMENT ON TYPE api.refreshed_view IS 'A materialized view that was refreshed, and how many rows it now holds.';

@@ -1,5 +1,6 @@
 -- Revert ai-orchestrator:reporting/operations
 BEGIN;
+REVOKE EXECUTE ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interval) FROM aio_bi;
 DROP FUNCTION api.maintenance_refresh_reporting();
 DROP TYPE api.refreshed_view;
 DROP VIEW reporting.tool_usage;
