@@ -144,20 +144,13 @@ class Gateway:
     def json_argument(arg: catalog.Arg, value: Any) -> Any:
         if value is None:
             return None
-        allowed = JSON_KINDS.get(arg.type, (str,))
-        kind = bool if isinstance(value, bool) else type(value)
-        if kind not in allowed or (kind is bool and bool not in allowed):
-            expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in allowed))
-            raise BadRequest(422, f"{arg.name}: must be a JSON {expected}, got {JSON_KIND_NAMES.get(kind, kind.__name__)}", arg.name)
+        check_json_kind(arg.name, value, JSON_KINDS.get(arg.type, (str,)), "")
         if arg.type.endswith("[]"):
             # One-dimensional arrays only, each item of the element type's JSON kind or null.
             items = JSON_KINDS.get(arg.type[:-2], (str,))
             for item in value:
-                item_kind = bool if isinstance(item, bool) else type(item)
-                if item is not None and (item_kind not in items or (item_kind is bool and bool not in items)):
-                    expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in items))
-                    raise BadRequest(422, f"{arg.name}: must be a JSON array of {expected} items, got an item of type "
-                                     f"{JSON_KIND_NAMES.get(item_kind, item_kind.__name__)}", arg.name)
+                if item is not None:
+                    check_json_kind(arg.name, item, items, "an array of ")
             return [sql_text(item) for item in value]
         if arg.type in ("jsonb", "json"):
             return json.dumps(value)
@@ -269,6 +262,17 @@ class Gateway:
             if row[1] and row[1] == limit:
                 headers["Link"] = next_link(request, row[2])
         return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers), None
+
+
+def check_json_kind(name: str, value: Any, allowed: tuple[type, ...], container: str) -> None:
+    """A 422 naming the field when a JSON value is not of a kind its SQL type takes."""
+    kind = bool if isinstance(value, bool) else type(value)
+    if kind not in allowed:
+        expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in allowed))
+        got = JSON_KIND_NAMES.get(kind, kind.__name__)
+        if container:
+            raise BadRequest(422, f"{name}: must be a JSON {container}{expected} items, got an item of type {got}", name)
+        raise BadRequest(422, f"{name}: must be a JSON {expected}, got {got}", name)
 
 
 def sql_text(value: Any) -> Any:
