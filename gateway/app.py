@@ -56,6 +56,9 @@ class Gateway:
         self.pool = AsyncConnectionPool(
             settings.database_url, min_size=settings.pool_min, max_size=settings.pool_max,
             timeout=settings.pool_timeout_s, open=False, name="gateway",
+            # Autocommit: each request's statements travel as one message and PostgreSQL runs
+            # them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
+            kwargs={"autocommit": True},
         )
         self.functions: dict[str, catalog.Function] | None = None
         self._catalog_lock = asyncio.Lock()
@@ -73,7 +76,6 @@ class Gateway:
                 if self.functions is None:
                     async with self.pool.connection() as conn:
                         self.functions = await catalog.load(conn)
-                        await conn.rollback()
                     self._statements.clear()
         return self.functions
 
@@ -183,14 +185,17 @@ class Gateway:
 
     async def execute(self, who: auth.Credentials, request_id: str, read_only: bool,
                       statements: list[tuple[str, list]]) -> tuple | None:
-        """One round trip: BEGIN, become the caller's role, the statements, COMMIT, pipelined."""
+        """One round trip: the caller's setup (role, identity, timeout) and the statements, as one
+        simple-protocol message. PostgreSQL runs a multi-statement message as one implicit
+        transaction, so the setup's transaction-local settings hold for the call, and an error
+        anywhere rolls back all of it. psycopg quotes the values (client-side binding)."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         async with self.pool.connection() as conn:
-            async with conn.pipeline():
-                async with conn.transaction():
-                    await conn.execute(who.sql, setup)
-                    for sql, values in statements:
-                        cur = await conn.execute(sql, values)
+            cur = psycopg.AsyncClientCursor(conn)
+            message = ";\n".join([cur.mogrify(who.sql, setup), *(cur.mogrify(sql, values) for sql, values in statements)])
+            await cur.execute(message)
+            for _ in statements:  # the last statement's result is the answer
+                cur.nextset()
             return await cur.fetchone()
 
     async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:

@@ -16,7 +16,7 @@ from .settings import Settings
 
 KEY_PREFIX = "aio_"
 
-# Runs first in every request's transaction, in the same pipeline as the call itself.
+# Runs first in every request's transaction, in the same message as the call itself.
 _SETUP = (
     "SELECT pg_catalog.set_config('role', i.db_role, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
