@@ -23,8 +23,13 @@ def serve() -> int:
     from .observability import configure_logging
 
     configure_logging()
+    if settings.workers > 1:
+        # Each worker counts its own requests; /metrics, served by any one of them, adds up all.
+        from .observability import prepare_multiprocess_metrics
+
+        prepare_multiprocess_metrics()
     uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level="info", access_log=False, log_config=None)
+                workers=settings.workers, log_level="info", access_log=False, log_config=None)
     return 0
 
 

@@ -63,12 +63,24 @@ class Gateway:
         self.functions: dict[str, catalog.Function] | None = None
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._pool_gauges: asyncio.Task | None = None
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
+        if observability.MULTIPROCESS:
+            # /metrics is answered by one worker; the others' pool gauges must be fresh too.
+            self._pool_gauges = asyncio.create_task(self.record_pool_every_second())
 
     async def stop(self) -> None:
+        if self._pool_gauges:
+            self._pool_gauges.cancel()
         await self.pool.close()
+        observability.worker_exit()
+
+    async def record_pool_every_second(self) -> None:
+        while True:
+            observability.record_pool(self.pool.get_stats())
+            await asyncio.sleep(1)
 
     async def catalog(self) -> dict[str, catalog.Function]:
         if self.functions is None:
@@ -377,6 +389,7 @@ def handlers(gateway: Gateway) -> list:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
+    observability.configure_logging()  # here, not only in `serve`: each worker process calls this
     gateway = Gateway(settings)
 
     @get("/openapi.json", include_in_schema=False)

@@ -1,16 +1,24 @@
-"""Prometheus metrics and structured JSON logs, one line per request."""
+"""Prometheus metrics and structured JSON logs, one line per request.
+
+With several worker processes (AIO_WORKERS > 1) the metrics live in files under
+PROMETHEUS_MULTIPROC_DIR, which `serve` empties at start; /metrics adds up every worker's.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for the /metrics route)
 
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+# In multiprocess mode the values go to files whatever the registry; this one serves single mode.
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("aio_http_requests", "HTTP requests by route, method and status",
                    ["route", "method", "status"], registry=REGISTRY)
@@ -18,7 +26,16 @@ LATENCY = Histogram("aio_http_request_duration_seconds", "HTTP request latency b
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
                     registry=REGISTRY)
 DB_ERRORS = Counter("aio_db_errors", "database errors by SQLSTATE class", ["sqlstate_class"], registry=REGISTRY)
-POOL = Gauge("aio_db_pool_connections", "gateway pool connections", ["state"], registry=REGISTRY)
+POOL = Gauge("aio_db_pool_connections", "gateway pool connections (summed over worker processes)", ["state"],
+             registry=REGISTRY, multiprocess_mode="livesum")
+
+
+def prepare_multiprocess_metrics() -> None:
+    """Called by `serve` before it starts the workers, which inherit the directory."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="aio-metrics-")
+    shutil.rmtree(directory, ignore_errors=True)  # counts from an earlier run are not this run's
+    os.makedirs(directory)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
 
 
 def observe(route: str, method: str, status: int, seconds: float, sqlstate: str | None) -> None:
@@ -28,13 +45,26 @@ def observe(route: str, method: str, status: int, seconds: float, sqlstate: str 
         DB_ERRORS.labels(sqlstate[:2]).inc()
 
 
-def render(pool_stats: dict[str, int]) -> bytes:
+def record_pool(pool_stats: dict[str, int]) -> None:
     POOL.labels("size").set(pool_stats.get("pool_size", 0))
     POOL.labels("idle").set(pool_stats.get("pool_available", 0))
     POOL.labels("in_use").set(pool_stats.get("pool_size", 0) - pool_stats.get("pool_available", 0))
     POOL.labels("waiting").set(pool_stats.get("requests_waiting", 0))
     POOL.labels("max").set(pool_stats.get("pool_max", 0))
-    return generate_latest(REGISTRY)
+
+
+def render(pool_stats: dict[str, int]) -> bytes:
+    record_pool(pool_stats)
+    if not MULTIPROCESS:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def worker_exit() -> None:
+    if MULTIPROCESS:
+        multiprocess.mark_process_dead(os.getpid())  # its pool gauges no longer count
 
 
 def access_log(fields: dict) -> None:

@@ -27,6 +27,8 @@ class Settings:
     )
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: _int("PORT", 8000))
+    # Worker processes, each with its own pool: PostgreSQL sees up to workers x pool_max connections.
+    workers: int = field(default_factory=lambda: _int("AIO_WORKERS", 1))
     pool_min: int = field(default_factory=lambda: _int("AIO_POOL_MIN", 2))
     pool_max: int = field(default_factory=lambda: _int("AIO_POOL_MAX", 10))
     pool_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_POOL_TIMEOUT", "5")))

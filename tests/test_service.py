@@ -1,12 +1,13 @@
 """HTTP: the service routes (/, /health, /ready, /stats/summary, /metrics), the OpenAPI document and the docs pages."""
 
 import re
+import time
 import uuid
 from datetime import datetime
 
 import requests
 
-from conftest import ROOT, problem
+from conftest import ROOT, problem, running_gateway
 from gateway.routes import ROUTES
 
 
@@ -79,6 +80,14 @@ def test_stats_summary_shape(http):
 
 def test_stats_summary_estimates_large_tables(http, db):
     """Above the threshold the figures come from the planner's statistics and say so."""
+    # Rows of every kind first, whatever ran before: the threshold below is one row.
+    node = http.post("/nodes/", json={"node_type": "TOOL_EXECUTOR", "address": "http://10.4.0.2:8080"}).json()
+    for _ in range(2):
+        tool = http.post("/tools/", json={"name": f"estimated-{uuid.uuid4().hex[:12]}", "version": "1.0.0",
+                                          "category": "NLP", "tags": ["a", "b"], "target_node_id": node["node_id"]})
+        assert tool.status_code == 201, tool.text
+        artifact = http.post("/artifacts/", json={"name": "x", "uri": "s3://b/estimated", "tool_id": tool.json()["tool_id"]})
+        assert artifact.status_code == 201, artifact.text
     db.execute("ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts")
     db.execute("UPDATE orchestrator.settings SET value = '1' WHERE name = 'stats_exact_below_rows'")
     try:
@@ -243,3 +252,19 @@ def test_metrics(anon, http):
 def test_request_id_is_echoed_or_made(anon):
     assert anon.get("/ready", headers={"X-Request-ID": "trace-123"}).headers["x-request-id"] == "trace-123"
     assert len(anon.get("/ready").headers["x-request-id"]) == 36
+
+
+def test_metrics_add_up_every_worker(db_url, api_keys):
+    """With AIO_WORKERS=2 each process counts its own requests; /metrics shows the sum."""
+    with running_gateway(db_url, "gateway-workers", AIO_WORKERS="2", AIO_POOL_MIN="1", AIO_POOL_MAX="3") as base:
+        auth = {"Authorization": f"Bearer {api_keys['reader']}"}
+        for _ in range(40):  # one connection each: they land on either worker
+            assert requests.get(f"{base}/nodes/", params={"limit": 1}, headers=auth).status_code == 200
+        time.sleep(1.5)  # each worker refreshes its pool gauges every second
+        text = requests.get(f"{base}/metrics").text
+    count = re.search(r'aio_http_requests_total\{method="GET",route="/nodes/",status="200"\} (\S+)', text)
+    assert count and float(count[1]) == 40, text
+    size = re.search(r'aio_db_pool_connections\{state="size"\} (\S+)', text)
+    assert size and float(size[1]) >= 2, text  # both workers' pools, at least one connection each
+    maximum = re.search(r'aio_db_pool_connections\{state="max"\} (\S+)', text)
+    assert maximum and float(maximum[1]) == 6, text
