@@ -76,6 +76,8 @@ install_bench_tools() {
     pgbench --version >/dev/null 2>&1 || missing+=("postgresql-$(pg_major)")
     command -v wrk >/dev/null || missing+=(wrk)
     apt_install "${missing[@]}"
+    [ -x "$VENV/bin/granian" ] || "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test,bench]'
+
 }
 
 # --- the project-local cluster -----------------------------------------------------
