@@ -1,6 +1,6 @@
 -- pgTAP: operations: heartbeats and derived health, /queries, /maintenance, /monitoring, reporting refresh
 BEGIN;
-SELECT plan(220);
+SELECT plan(221);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -374,6 +374,12 @@ SELECT is(
     (WITH p1 AS (SELECT * FROM api.queries_search_tools_by_schema(property => 'text', "limit" => 1))
      SELECT array_agg(tool_id) FROM api.queries_search_tools_by_schema(property => 'text', cursor => (SELECT cursor FROM p1))),
     ARRAY[pg_temp.t('c')], 'schema search: the cursor continues after the first tool');
+CREATE TEMP TABLE odd_schema AS
+SELECT tool_id FROM api.tool_create(name => 'ops-odd', version => '1.0.0', category => 'NLP',
+                                    input_schema => '{"properties": ["text"]}');
+SELECT is((SELECT array_agg(tool_id) FROM api.queries_search_tools_by_schema(property => 'text')),
+    ARRAY[pg_temp.t('a'), pg_temp.t('c')], 'property: "properties" given as an array declares nothing');
+DO $do$ BEGIN PERFORM api.tool_delete(tool_id => (SELECT tool_id FROM odd_schema)); END $do$;
 SELECT throws_ok($$ SELECT * FROM api.queries_search_tools_by_schema() $$,
     '22023', 'contains: give contains (a JSON object) or property (a property name), or both', 'neither contains nor property: 22023');
 SELECT throws_ok($$ SELECT * FROM api.queries_search_tools_by_schema(contains => '[1]') $$,

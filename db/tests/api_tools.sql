@@ -1,6 +1,6 @@
 -- pgTAP: api/tools
 BEGIN;
-SELECT plan(184);
+SELECT plan(185);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -219,6 +219,11 @@ SELECT is((SELECT array_agg(id ORDER BY page, n) FROM pg_temp.walk($$SELECT tool
     ARRAY[pg_temp.tid('sentiment'), pg_temp.tid('sum-1.10.0'), pg_temp.tid('sum-1.10.0-rc.1'), pg_temp.tid('sum-1.9.0')],
     'tool_search_by_tag pages hold every match once');
 SELECT is((SELECT count(*)::int FROM api.tool_search_by_tag(tag_search => 'nope')), 0, 'a tag nobody has finds nothing');
+SELECT is((SELECT array_agg(tool_id ORDER BY ordinality) FROM api.tool_list(category => 'NLP', name => 'sum', "limit" => 2) WITH ORDINALITY),
+    (SELECT array_agg(tool_id ORDER BY ordinality) FROM (
+        SELECT tool_id, ordinality FROM api.tool_list("limit" => 1000) WITH ORDINALITY
+        WHERE category = 'NLP' AND name LIKE '%sum%' ORDER BY ordinality LIMIT 2) l),
+    'tool_list: several filters at once, each applied, in list order');
 
 -- update --------------------------------------------------------------------------------
 SELECT is((SELECT status FROM api.tool_update(tool_id => pg_temp.tid('sum-1.9.0'), patch => '{"status": "DEPRECATED"}')),

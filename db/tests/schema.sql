@@ -1,6 +1,6 @@
 -- pgTAP: the data model (data/nodes, data/tools, data/tool_tags, data/artifacts)
 BEGIN;
-SELECT plan(101);
+SELECT plan(103);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -14,7 +14,8 @@ SELECT has_table('orchestrator', 'artifacts', 'table orchestrator.artifacts exis
 SELECT columns_are('orchestrator', 'nodes', ARRAY['node_id', 'name', 'node_type', 'address', 'status',
     'labels', 'metadata', 'created_at', 'updated_at', 'revision']);
 SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 'version_key', 'description', 'category',
-    'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at', 'revision']);
+    'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at', 'revision',
+    'input_properties', 'output_properties']);
 SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at']);
 SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 'node_id', 'name', 'uri', 'mime_type',
     'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision']);
@@ -94,6 +95,9 @@ SELECT has_index('orchestrator', 'tools', 'tools_input_schema_idx', ARRAY['input
 SELECT has_index('orchestrator', 'tools', 'tools_output_schema_idx', ARRAY['output_schema']);
 SELECT has_index('orchestrator', 'tools', 'tools_metadata_idx', ARRAY['metadata']);
 SELECT has_index('orchestrator', 'tool_tags', 'tool_tags_tag_idx', ARRAY['tag', 'tool_id']);
+SELECT has_index('orchestrator', 'tools', 'tools_input_properties_idx', ARRAY['input_properties']);
+SELECT is((SELECT attstattarget::int FROM pg_attribute WHERE attrelid = 'orchestrator.tool_tags'::regclass AND attname = 'tag'),
+    1000, 'tool_tags.tag keeps statistics on up to 1,000 tags, so that rare tags are known as rare');
 SELECT has_index('orchestrator', 'artifacts', 'artifacts_created_idx', ARRAY['created_at', 'artifact_id']);
 SELECT has_index('orchestrator', 'artifacts', 'artifacts_tool_created_idx', ARRAY['tool_id', 'created_at', 'artifact_id']);
 SELECT has_index('orchestrator', 'artifacts', 'artifacts_node_created_idx', ARRAY['node_id', 'created_at', 'artifact_id']);
