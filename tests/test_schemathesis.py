@@ -28,7 +28,8 @@ def test_schemathesis_finds_nothing():
     token = jwt.encode({"role": "admin", "sub": "schemathesis", "exp": int(time.time()) + 3600}, secret, algorithm="HS256")
     with running_gateway(url, "gateway-fuzz", AIO_JWT_SECRET=secret, AIO_JWT_PUBLIC_KEY="", AIO_JWT_AUDIENCE="") as base:
         result = subprocess.run(
-            [str(Path(sys.executable).with_name("st")), "run", f"{base}/openapi.json",
+            [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "tests" / "schemathesis.toml"),
+             "run", f"{base}/openapi.json",
              "-H", f"Authorization: Bearer {token}",
              "--checks", "all", "--exclude-checks", "positive_data_acceptance",
              # One worker: hypothesis' source inspection is not thread-safe on Python 3.11.
