@@ -1,10 +1,17 @@
-"""Schemathesis over the OpenAPI document, against the real gateway: fuzzing of every operation,
-then stateful sequences that follow the documented links (create -> get/update/delete).
+"""Schemathesis over the OpenAPI document, against the real gateway: fuzzing of every operation
+(DELETE /keys/{key_id} included), then stateful sequences that follow the documented links
+(create -> get/update/delete).
 
-It runs on a database and gateway of its own: fuzzing deletes at random.
-Every check runs except `positive_data_acceptance`: the document does not (yet) carry the
-value rules that live in SQL CHECK constraints (UPPER_SNAKE identifiers, semver, URLs), so
-values that fit the document's types may still be refused with a 422 that names the field.
+It runs on a database and gateway of its own: fuzzing deletes at random. Schemathesis signs in
+with a JWT (the gateway gets an HS256 secret), not an API key, so revoking keys cannot lock it out.
+Settings are in tests/schemathesis.toml (413 counts as a refusal of schema-violating data).
+
+Every check runs except `positive_data_acceptance`. The document now carries the value rules of
+the table columns that creates store (UPPER_SNAKE names, URLs, tags, lengths, enumerations,
+JSON objects), derived from the CHECK constraints in pg_catalog; it does not yet carry the rules
+that live in function bodies (limit 1..1000, day and second ranges, opaque cursors, If-Match
+revisions, semver), so values that fit the document may still be refused with a 422 that names
+the field.
 """
 
 import os
