@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 CATALOG_SQL = """
 SELECT p.proname,
@@ -22,10 +22,27 @@ SELECT p.proname,
                  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
                  WHERE t.oid = p.prorettype AND a.attnum > 0 AND NOT a.attisdropped), '[]'),
        EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'aio_anon'
-               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'))
+               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')),
+       array(SELECT pg_catalog.pg_get_function_arg_default(p.oid, n)
+             FROM generate_series(1, coalesce(array_length(p.proallargtypes, 1), p.pronargs)) n ORDER BY n)
 FROM pg_catalog.pg_proc p
 WHERE p.pronamespace = 'api'::regnamespace AND p.prokind = 'f'
 ORDER BY p.proname
+"""
+
+
+# The value rules of the data tables: every commented CHECK constraint ("field: rule") of a table
+# in the data schema, with its definition as PostgreSQL prints it (gateway/openapi.py turns the
+# definitions it understands into JSON Schema keywords). The rules live only in these constraints.
+RULES_SQL = """
+SELECT t.relname,
+       pg_catalog.split_part(pg_catalog.obj_description(c.oid, 'pg_constraint'), ':', 1),
+       pg_catalog.pg_get_constraintdef(c.oid)
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
+WHERE c.contype = 'c' AND t.relnamespace = 'orchestrator'::regnamespace
+  AND pg_catalog.obj_description(c.oid, 'pg_constraint') LIKE '%:%'
+ORDER BY t.relname, c.conname
 """
 
 
@@ -34,6 +51,7 @@ class Arg:
     name: str
     type: str
     required: bool
+    default: str | None = None  # the DEFAULT expression, e.g. 'ACTIVE'::text or NULL::text
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,10 @@ class Function:
     default_limit: int | None
     comment: str
     public: bool  # callable without credentials (granted to aio_anon)
+    rules: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (argument, CHECK definitions of its column)
+
+    def rules_for(self, name: str) -> tuple[str, ...]:
+        return next((defs for arg, defs in self.rules if arg == name), ())
 
     def arg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)
@@ -71,15 +93,18 @@ class Function:
 
 def _function(row: tuple) -> Function:
     (name, volatility, retset, rettype, argnames, argmodes, alltypes, intypes, ndefaults,
-     signature, comment, composite, public) = row
+     signature, comment, composite, public, *rest) = row
+    defaults = rest[0] if rest else []
     modes = argmodes or ["i"] * len(intypes)
     types = alltypes or intypes
     in_args, out_cols = [], []
     for i, mode in enumerate(modes):
         arg_name = argnames[i] if i < len(argnames) else f"${i + 1}"
-        (in_args if mode in ("i", "b", "v") else out_cols).append((arg_name, types[i]))
+        default = defaults[i] if i < len(defaults) else None
+        (in_args if mode in ("i", "b", "v") else out_cols).append((arg_name, types[i], default))
     n_required = len(in_args) - ndefaults
-    args = tuple(Arg(n, t, i < n_required) for i, (n, t) in enumerate(in_args))
+    args = tuple(Arg(n, t, i < n_required, d) for i, (n, t, d) in enumerate(in_args))
+    out_cols = [(n, t) for n, t, _ in out_cols]
     columns = tuple(tuple(c) for c in (out_cols or composite))
     default_limit = re.search(r'"limit" integer DEFAULT (\d+)', signature)
     return Function(
@@ -89,6 +114,53 @@ def _function(row: tuple) -> Function:
     )
 
 
+def _entity_tables(function: str, tables: dict[str, dict[str, tuple[str, ...]]]) -> list[str]:
+    """The data tables a function's arguments are stored in, found by its name: node_create ->
+    nodes; node_heartbeat -> node_heartbeats, then nodes; tool_create -> tools, then tool_tags
+    (its child table). Most specific first."""
+    def singular(table: str) -> str:
+        return table[:-1] if table.endswith("s") else table
+
+    own = sorted((t for t in tables if function.startswith(singular(t) + "_")), key=len, reverse=True)
+    children = [t for t in sorted(tables) if t not in own and any(t.startswith(singular(o) + "_") for o in own)]
+    return own + children
+
+
+def _fields(arg: Arg, function: str) -> list[str]:
+    """The field names an argument may carry: its own name, and the names it takes in the table:
+    tool_name -> name (of a tool), tag_name -> tag, tags -> tag (each item)."""
+    names = [arg.name, arg.name.removesuffix("_name")]
+    entity = function.split("_", 1)[0] + "_"
+    names.append(arg.name.removeprefix(entity))
+    if arg.type.endswith("[]"):
+        names.append(arg.name.removesuffix("s"))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def attach_rules(fn: Function, tables: dict[str, dict[str, tuple[str, ...]]]) -> Function:
+    """The CHECK constraints of the column each argument is stored in (see RULES_SQL)."""
+    found = []
+    candidates = _entity_tables(fn.name, tables)
+    for arg in fn.args:
+        for table in candidates:
+            defs = next((tables[table][f] for f in _fields(arg, fn.name) if f in tables[table]), None)
+            if defs:
+                found.append((arg.name, defs))
+                break
+    return replace(fn, rules=tuple(found))
+
+
+def rule_tables(rows) -> dict[str, dict[str, tuple[str, ...]]]:
+    tables: dict[str, dict[str, tuple[str, ...]]] = {}
+    for table, field, definition in rows:
+        fields = tables.setdefault(table, {})
+        fields[field] = (*fields.get(field, ()), definition)
+    return tables
+
+
 async def load(conn) -> dict[str, Function]:
     cur = await conn.execute(CATALOG_SQL)
-    return {row[0]: _function(row) for row in await cur.fetchall()}
+    functions = [_function(row) for row in await cur.fetchall()]
+    cur = await conn.execute(RULES_SQL)
+    tables = rule_tables(await cur.fetchall())
+    return {fn.name: attach_rules(fn, tables) for fn in functions}

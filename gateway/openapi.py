@@ -62,6 +62,56 @@ def schema_for(sql_type: str, nullable: bool = False) -> dict:
     return schema
 
 
+# The parts of a CHECK constraint, as pg_get_constraintdef prints them, that JSON Schema can say.
+# A definition may hold other parts too (a cross-field rule, a semver test): those stay unsaid,
+# and the value is still checked by PostgreSQL.
+_REGEX = re.compile(r"\((\w+) ~ '((?:[^']|'')*)'::text\)")
+_MAX_LENGTH = re.compile(r"\(length\((\w+)\) <= (\d+)\)")
+_MINIMUM = re.compile(r"\((\w+) >= (-?\d+)\)")
+_MAXIMUM = re.compile(r"\((\w+) <= (-?\d+)\)")
+_ENUM = re.compile(r"\((\w+) = ANY \(ARRAY\[((?:'(?:[^']|'')*'::text(?:, )?)+)\]\)\)")
+_JSON_OBJECT = re.compile(r"\(jsonb_typeof\((\w+)\) = 'object'::text\)")
+
+
+def rule_keywords(definitions: tuple[str, ...], enums_only: bool = False) -> dict:
+    """JSON Schema keywords for the CHECK constraint definitions of one column."""
+    out: dict = {}
+    for d in definitions:
+        for _, values in _ENUM.findall(d):
+            out["enum"] = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'::text", values)]
+        if enums_only:
+            continue
+        for _, regex in _REGEX.findall(d):
+            out["pattern"] = regex.replace("''", "'")
+        for _, n in _MAX_LENGTH.findall(d):
+            out["maxLength"] = int(n)
+        for _, n in _MINIMUM.findall(d):
+            out["minimum"] = int(n)
+        for _, n in _MAXIMUM.findall(d):
+            out["maximum"] = int(n)
+        if _JSON_OBJECT.search(d):
+            out["type"] = "object"
+    return out
+
+
+def argument_schema(fn: Function, arg, nullable: bool = False) -> dict:
+    """An argument's schema: its SQL type, and the rules of the column it is stored in. A read
+    only filters by a value (a value no row has finds nothing), except that it refuses a value
+    outside an enumeration; a write stores it, so every rule applies."""
+    schema = schema_for(arg.type)
+    rules = rule_keywords(fn.rules_for(arg.name), enums_only=fn.volatility != "v")
+    target = schema["items"] if arg.type.endswith("[]") else schema
+    if "type" in rules and target.get("type") not in (None, rules["type"]):
+        rules.pop("type")
+    target.update(rules)
+    if nullable:
+        if "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
 def row_schema(fn: Function) -> dict:
     return {
         "type": "object",
@@ -77,7 +127,7 @@ def operation(r: Route, fn: Function) -> dict:
         "description": fn.comment,
         "tags": [r.tag],
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": schema_for(fn.arg(p).type)} for p in path_params
+            {"name": p, "in": "path", "required": True, "schema": argument_schema(fn, fn.arg(p))} for p in path_params
         ],
     }
     rest = [a for a in fn.args if a.name not in path_params]
@@ -92,7 +142,7 @@ def operation(r: Route, fn: Function) -> dict:
                                  "description": 'the ETag (revision) you read, e.g. "3": the change happens only '
                                                 "if the row is still at it, else 412"})
     op["parameters"] += [
-        {"name": a.name, "in": "query", "required": a.required, "schema": schema_for(a.type)} for a in query
+        {"name": a.name, "in": "query", "required": a.required, "schema": argument_schema(fn, a)} for a in query
     ]
     if r.method in ("POST", "PUT") and rest:
         if fn.arg("patch"):
@@ -102,7 +152,7 @@ def operation(r: Route, fn: Function) -> dict:
                 "type": "object",
                 "additionalProperties": False,
                 "required": [a.name for a in rest if a.required],
-                "properties": {a.name: schema_for(a.type, nullable=not a.required) for a in rest},
+                "properties": {a.name: argument_schema(fn, a, nullable=not a.required) for a in rest},
             }
         required = bool(fn.arg("patch")) or any(a.required for a in rest)
         op["requestBody"] = {"required": required, "content": {"application/json": {"schema": body}}}
