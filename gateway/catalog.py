@@ -22,9 +22,7 @@ SELECT p.proname,
                  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
                  WHERE t.oid = p.prorettype AND a.attnum > 0 AND NOT a.attisdropped), '[]'),
        EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'aio_anon'
-               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')),
-       array(SELECT pg_catalog.pg_get_function_arg_default(p.oid, n)
-             FROM generate_series(1, coalesce(array_length(p.proallargtypes, 1), p.pronargs)) n ORDER BY n)
+               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'))
 FROM pg_catalog.pg_proc p
 WHERE p.pronamespace = 'api'::regnamespace AND p.prokind = 'f'
 ORDER BY p.proname
@@ -51,7 +49,6 @@ class Arg:
     name: str
     type: str
     required: bool
-    default: str | None = None  # the DEFAULT expression, e.g. 'ACTIVE'::text or NULL::text
 
 
 @dataclass(frozen=True)
@@ -93,18 +90,15 @@ class Function:
 
 def _function(row: tuple) -> Function:
     (name, volatility, retset, rettype, argnames, argmodes, alltypes, intypes, ndefaults,
-     signature, comment, composite, public, *rest) = row
-    defaults = rest[0] if rest else []
+     signature, comment, composite, public) = row
     modes = argmodes or ["i"] * len(intypes)
     types = alltypes or intypes
     in_args, out_cols = [], []
     for i, mode in enumerate(modes):
         arg_name = argnames[i] if i < len(argnames) else f"${i + 1}"
-        default = defaults[i] if i < len(defaults) else None
-        (in_args if mode in ("i", "b", "v") else out_cols).append((arg_name, types[i], default))
+        (in_args if mode in ("i", "b", "v") else out_cols).append((arg_name, types[i]))
     n_required = len(in_args) - ndefaults
-    args = tuple(Arg(n, t, i < n_required, d) for i, (n, t, d) in enumerate(in_args))
-    out_cols = [(n, t) for n, t, _ in out_cols]
+    args = tuple(Arg(n, t, i < n_required) for i, (n, t) in enumerate(in_args))
     columns = tuple(tuple(c) for c in (out_cols or composite))
     default_limit = re.search(r'"limit" integer DEFAULT (\d+)', signature)
     return Function(
