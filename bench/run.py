@@ -1,6 +1,6 @@
 """The benchmark: every route family, straight into PostgreSQL (R) and through the gateway (G).
 
-    make bench [SCALE=1] [BENCH_SECONDS=2] [BENCH_CLIENTS=1,8,32] [BENCH_ONLY=substring]
+    make bench [SCALE=1] [BENCH_SECONDS=2] [BENCH_CLIENTS=1,8,32] [BENCH_ONLY=substring,...]
                [BENCH_GATEWAYS=uvicorn:1x10,uvicorn:2x5,granian:1x10]
 
 For each route it measures
@@ -65,7 +65,7 @@ SECONDS = max(1, int(math.ceil(float(os.environ.get("BENCH_SECONDS") or "2"))))
 CLIENTS = [int(c) for c in (os.environ.get("BENCH_CLIENTS") or "1,8,32").split(",")]
 THREADS = int(os.environ.get("BENCH_THREADS") or os.cpu_count() or 1)
 SLOW_MS = float(os.environ.get("BENCH_SLOW_MS") or "100")
-ONLY = os.environ.get("BENCH_ONLY", "")
+ONLY = [o.strip().lower() for o in os.environ.get("BENCH_ONLY", "").split(",") if o.strip()]  # label substrings
 GATEWAYS = [g.strip() for g in (os.environ.get("BENCH_GATEWAYS") or "").split(",") if g.strip()] or [""]
 N_IDS = 10_000
 N_BATCHES = 10
@@ -153,7 +153,7 @@ def cases(deep: dict[str, str]) -> list[Case]:
         Case(f"POST /artifacts/batch ({BATCH_SIZE:,} rows)", "POST", "/artifacts/batch", role="writer",
              body={"artifacts": Batch()}, rows=BATCH_SIZE, always_concurrent=True),
     ]
-    return [c for c in out if ONLY.lower() in c.label.lower()]
+    return [c for c in out if not ONLY or any(o in c.label.lower() for o in ONLY)]
 
 
 # --- databases ------------------------------------------------------------------------------
