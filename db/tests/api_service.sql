@@ -1,6 +1,6 @@
 -- pgTAP: api/service
 BEGIN;
-SELECT plan(42);
+SELECT plan(45);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -94,6 +94,20 @@ SELECT is((SELECT tools_by_status FROM api.stats_summary()),
 SELECT lives_ok($$ SELECT api.tool_delete(tool_id => (SELECT tool_id FROM tool)) $$, 'a tool is deleted');
 SELECT is((SELECT ROW(total_tools, total_tags, total_artifacts)::text FROM api.stats_summary()), ROW(2, 2, 2)::text,
     'stats_summary follows a delete: the tool and its tags go, its artifact stays');
+
+-- above the threshold the bytes are estimated from a page sample, the same pages every call
+RESET ROLE;
+INSERT INTO orchestrator.artifacts (name, uri, size_bytes)
+SELECT 'sampled-' || i, 's3://tap/sampled/' || i, 1000 + i % 100 FROM generate_series(1, 50000) i;
+ANALYZE orchestrator.artifacts;
+UPDATE orchestrator.settings SET value = '1' WHERE name = 'stats_exact_below_rows';
+CREATE TEMP TABLE sampled AS SELECT total_artifact_bytes, estimated FROM api.stats_summary();
+SELECT ok((SELECT 'total_artifact_bytes' = ANY(estimated) FROM sampled), 'above the threshold the artifact bytes are estimated');
+SELECT ok((SELECT total_artifact_bytes / c.reltuples BETWEEN 1000 AND 1099 FROM sampled,
+                  pg_class c WHERE c.oid = 'orchestrator.artifacts'::regclass),
+    'the estimate is the sampled mean size (1,000 to 1,099 bytes here) times the estimated rows');
+SELECT is((SELECT total_artifact_bytes FROM api.stats_summary()), (SELECT total_artifact_bytes FROM sampled),
+    'the same pages every call: the same estimate');
 
 -- the BI role may not call the api
 SET LOCAL ROLE aio_bi;
