@@ -181,9 +181,10 @@ SELECT t.tool_id,
 FROM gen_tools t
 JOIN gen_nodes n ON n.i = 1 + t.i % :n_nodes;
 
-INSERT INTO orchestrator.tool_tags (tool_id, tag)
-SELECT t.tool_id, format('tag-%s', (t.i * k * 7) % 200)
-FROM gen_tools t CROSS JOIN generate_series(1, 3) k
+-- (tool_name, tool_version_key: the tool's list order, which triggers copy when they run)
+INSERT INTO orchestrator.tool_tags (tool_id, tag, tool_name, tool_version_key)
+SELECT t.tool_id, format('tag-%s', (t.i * k * 7) % 200), o.name, o.version_key
+FROM gen_tools t JOIN orchestrator.tools o ON o.tool_id = t.tool_id CROSS JOIN generate_series(1, 3) k
 ON CONFLICT DO NOTHING;
 
 INSERT INTO orchestrator.artifacts (tool_id, node_id, name, uri, mime_type, size_bytes, checksum_sha256, created_at)

@@ -16,7 +16,7 @@ SELECT columns_are('orchestrator', 'nodes', ARRAY['node_id', 'name', 'node_type'
 SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 'version_key', 'description', 'category',
     'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at', 'revision',
     'input_properties', 'output_properties']);
-SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at']);
+SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at', 'tool_name', 'tool_version_key']);
 SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 'node_id', 'name', 'uri', 'mime_type',
     'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision']);
 
@@ -76,7 +76,7 @@ SELECT indexes_are('orchestrator', 'tools', ARRAY['tools_pkey', 'tools_name_vers
     'tools_category_name_idx', 'tools_status_name_idx', 'tools_target_node_idx', 'tools_created_idx', 'tools_name_trgm_idx',
     'tools_input_schema_idx', 'tools_output_schema_idx', 'tools_metadata_idx',
     'tools_input_properties_idx', 'tools_output_properties_idx']);
-SELECT indexes_are('orchestrator', 'tool_tags', ARRAY['tool_tags_pkey', 'tool_tags_tag_idx']);
+SELECT indexes_are('orchestrator', 'tool_tags', ARRAY['tool_tags_pkey', 'tool_tags_tag_idx', 'tool_tags_list_idx']);
 SELECT indexes_are('orchestrator', 'artifacts', ARRAY['artifacts_pkey', 'artifacts_created_idx', 'artifacts_tool_created_idx',
     'artifacts_node_created_idx', 'artifacts_mime_created_idx', 'artifacts_size_idx', 'artifacts_checksum_idx', 'artifacts_metadata_idx']);
 
