@@ -1,6 +1,6 @@
 -- pgTAP: operations: heartbeats and derived health, /queries, /maintenance, /monitoring, reporting refresh
 BEGIN;
-SELECT plan(221);
+SELECT plan(223);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -461,6 +461,13 @@ SELECT results_eq(
               ('heartbeats_from_the_future', ARRAY[pg_temp.n('inactive')]::text[]) $$,
     'sample ids: the orphans (oldest first), the shared checksum, the node never seen');
 SELECT ok((SELECT bool_and(description <> '') FROM api.monitoring_data_integrity()), 'every check says what it looks for');
+RESET ROLE;  -- the helper is not the API's to call
+SELECT is((SELECT ROW(c.status, c.problems, c.sample_ids)::text
+           FROM orchestrator.integrity_check_counted('x', 'warn', 7, '{a,b,c,d,e,f,g}', 'seven') c),
+    ROW('warn', 7::bigint, '{a,b,c,d,e}'::text[])::text, 'a counted check: its count, its severity, 5 samples at most');
+SELECT is((SELECT c.status FROM orchestrator.integrity_check_counted('x', 'fail', 0, '{}', 'none') c), 'ok',
+    'a counted check with no problems is ok');
+SET LOCAL ROLE aio_api;
 SELECT results_eq(
     $$ SELECT check_name, problems FROM api.monitoring_data_integrity(stale_after_seconds => 100, down_after_seconds => 400)
        WHERE check_name IN ('active_tools_on_unavailable_nodes', 'stale_nodes') $$,
