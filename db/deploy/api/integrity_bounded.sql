@@ -15,6 +15,12 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 COMMENT ON FUNCTION orchestrator.integrity_check_counted(text, text, bigint, text[], text) IS
 'Builds one integrity check result from a count of problems and up to 5 sample ids: ok when none, else the given severity (warn or fail).';
+-- One builder of results: the check given all its ids is the counted one.
+CREATE OR REPLACE FUNCTION orchestrator.integrity_check(check_name text, severity text, ids text[], description text)
+RETURNS api.integrity_check
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT orchestrator.integrity_check_counted(check_name, severity, pg_catalog.cardinality(ids), ids, description)
+$$;
 
 CREATE OR REPLACE FUNCTION api.monitoring_data_integrity(stale_after_seconds integer DEFAULT 30, down_after_seconds integer DEFAULT 120)
 RETURNS SETOF api.integrity_check
