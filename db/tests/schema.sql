@@ -75,7 +75,7 @@ SELECT indexes_are('orchestrator', 'nodes', ARRAY['nodes_pkey', 'nodes_name_key'
 SELECT indexes_are('orchestrator', 'tools', ARRAY['tools_pkey', 'tools_name_version_key', 'tools_name_version_idx',
     'tools_category_name_idx', 'tools_status_name_idx', 'tools_target_node_idx', 'tools_created_idx', 'tools_name_trgm_idx',
     'tools_input_schema_idx', 'tools_output_schema_idx', 'tools_metadata_idx',
-    'tools_input_properties_idx', 'tools_output_properties_idx']);
+    'tools_input_properties_idx', 'tools_output_properties_idx', 'tools_active_without_node_idx', 'tools_without_type_idx']);
 SELECT indexes_are('orchestrator', 'tool_tags', ARRAY['tool_tags_pkey', 'tool_tags_tag_idx', 'tool_tags_list_idx']);
 SELECT indexes_are('orchestrator', 'artifacts', ARRAY['artifacts_pkey', 'artifacts_created_idx', 'artifacts_tool_created_idx',
     'artifacts_node_created_idx', 'artifacts_mime_created_idx', 'artifacts_size_idx', 'artifacts_checksum_idx', 'artifacts_metadata_idx']);

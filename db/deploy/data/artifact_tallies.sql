@@ -1,0 +1,394 @@
+-- Deploy ai-orchestrator:data/artifact_tallies
+-- requires: api/integrity_bounded data/audit_statements
+-- Storage by category and the orphan and duplicate-checksum checks read every artifact (6 s and
+-- 3 s at 10,000,000 artifacts). Now they read maintained figures: per category, a folded tally
+-- plus the changes written since the last fold. A write adds one change row per statement (no
+-- row that every writer updates, so writers never queue on each other); now and then a writer
+-- folds the changes into the tallies, one folder at a time, skipping when another is folding.
+-- Duplicate checksums are settled by the fold, after the writes that made them committed, so two
+-- transactions storing the same content at once are not missed.
+BEGIN;
+SET LOCAL ROLE aio_owner;
+
+-- 1. The tables ------------------------------------------------------------------------------
+CREATE TABLE orchestrator.artifact_tallies (
+    category       text    NOT NULL,
+    artifact_count bigint  NOT NULL,
+    total_bytes    numeric NOT NULL,
+    largest_bytes  bigint,
+    CONSTRAINT artifact_tallies_pkey PRIMARY KEY (category)
+);
+-- Every fold updates a few rows of a small table.
+ALTER TABLE orchestrator.artifact_tallies SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
+COMMENT ON TABLE orchestrator.artifact_tallies IS
+'Artifacts per tool category (or "orphaned"), folded from artifact_tally_changes: the exact figures are these plus the changes not folded yet (orchestrator.artifact_tallies_now()).';
+
+CREATE TABLE orchestrator.artifact_tally_changes (
+    category        text    NOT NULL,
+    artifact_count  bigint  NOT NULL,
+    total_bytes     numeric NOT NULL,
+    largest_bytes   bigint,
+    removed_largest bigint,
+    checksums       text[]
+);
+-- Rows live until the next fold: vacuum after every thousand or so, not after 20% of the table.
+ALTER TABLE orchestrator.artifact_tally_changes SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+                                                     toast.autovacuum_vacuum_scale_factor = 0, toast.autovacuum_vacuum_threshold = 1000);
+COMMENT ON TABLE orchestrator.artifact_tally_changes IS
+'What one statement did to the artifacts of a category: rows and bytes added (negative when removed), the largest added and the largest removed, and the checksums whose duplicates must be recounted. Append-only between folds.';
+
+CREATE TABLE orchestrator.duplicate_checksums (
+    checksum text NOT NULL,
+    CONSTRAINT duplicate_checksums_pkey PRIMARY KEY (checksum)
+);
+COMMENT ON TABLE orchestrator.duplicate_checksums IS
+'Checksums carried by more than one artifact, as of the last fold; checksums in unfolded changes are recounted on read.';
+
+-- 2. Exact figures from the maintained state -----------------------------------------------------
+CREATE FUNCTION orchestrator.checksum_shared(checksum text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT (SELECT pg_catalog.count(*) FROM (SELECT FROM orchestrator.artifacts a
+                                             WHERE a.checksum_sha256 = checksum LIMIT 2) s) = 2
+$$;
+COMMENT ON FUNCTION orchestrator.checksum_shared(text) IS 'Whether more than one artifact carries this checksum (two probes of artifacts_checksum_idx at most).';
+
+CREATE FUNCTION orchestrator.category_largest(category text, share numeric) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    -- A category with a fair share of the artifacts is met soon walking down from the largest
+    -- artifact; a small one is cheaper to read through its tools.
+    SELECT CASE
+        WHEN category = 'orphaned' THEN
+            (SELECT pg_catalog.max(a.size_bytes) FROM orchestrator.artifacts a WHERE a.tool_id IS NULL)
+        WHEN share >= 0.01 THEN
+            (SELECT a.size_bytes FROM orchestrator.artifacts a
+             WHERE (SELECT t.category FROM orchestrator.tools t WHERE t.tool_id = a.tool_id) = category_largest.category
+             ORDER BY a.size_bytes DESC LIMIT 1)
+        ELSE
+            (SELECT pg_catalog.max(a.size_bytes) FROM orchestrator.tools t
+             JOIN orchestrator.artifacts a ON a.tool_id = t.tool_id WHERE t.category = category_largest.category)
+    END
+$$;
+COMMENT ON FUNCTION orchestrator.category_largest(text, numeric) IS
+'The largest artifact of a category (share: its fraction of all artifacts, which picks the cheaper way); used only after the largest one went.';
+
+CREATE FUNCTION orchestrator.artifact_tallies_now()
+RETURNS TABLE (category text, artifact_count bigint, total_bytes numeric, largest_bytes bigint)
+LANGUAGE sql STABLE AS $$
+    WITH summed AS (
+        SELECT c.category, pg_catalog.sum(c.n)::bigint AS n, pg_catalog.sum(c.bytes) AS bytes,
+               pg_catalog.max(c.largest) AS largest, pg_catalog.max(c.removed) AS removed
+        FROM (SELECT t.category, t.artifact_count, t.total_bytes, t.largest_bytes, NULL::bigint
+              FROM orchestrator.artifact_tallies t
+              UNION ALL
+              SELECT c.category, c.artifact_count, c.total_bytes, c.largest_bytes, c.removed_largest
+              FROM orchestrator.artifact_tally_changes c) c(category, n, bytes, largest, removed)
+        GROUP BY c.category
+    )
+    SELECT s.category, s.n, s.bytes,
+           CASE WHEN s.removed >= s.largest
+                THEN orchestrator.category_largest(s.category, s.n / NULLIF(pg_catalog.sum(s.n) OVER (), 0))
+                ELSE s.largest END
+    FROM summed s WHERE s.n > 0
+$$;
+COMMENT ON FUNCTION orchestrator.artifact_tallies_now() IS
+'Exact artifact count, total, and largest size per tool category ("orphaned" for artifacts whose tool is gone): the folded tallies plus the changes since.';
+
+CREATE FUNCTION orchestrator.duplicate_checksums_now() RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    WITH pending AS (
+        SELECT DISTINCT x.checksum FROM orchestrator.artifact_tally_changes c, pg_catalog.unnest(c.checksums) x(checksum)
+    )
+    SELECT d.checksum FROM orchestrator.duplicate_checksums d
+    WHERE NOT EXISTS (SELECT FROM pending p WHERE p.checksum = d.checksum)
+    UNION ALL
+    SELECT p.checksum FROM pending p WHERE orchestrator.checksum_shared(p.checksum)
+$$;
+COMMENT ON FUNCTION orchestrator.duplicate_checksums_now() IS
+'Checksums carried by more than one artifact, exactly: the folded set, with the checksums of unfolded changes recounted.';
+
+-- 3. Folding -----------------------------------------------------------------------------------
+CREATE FUNCTION orchestrator.artifact_tallies_fold(wait boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    folded orchestrator.artifact_tally_changes[];
+BEGIN
+    -- One folder at a time (the key is arbitrary but fixed); a writer that finds one busy goes on.
+    IF wait THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1634296180);
+    ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(1634296180) THEN
+        RETURN;
+    END IF;
+    -- Only committed changes (and this transaction's) are visible, so each is folded exactly once.
+    WITH gone AS (DELETE FROM orchestrator.artifact_tally_changes c RETURNING c.*)
+    SELECT pg_catalog.array_agg(g::orchestrator.artifact_tally_changes) INTO folded FROM gone g;
+    IF folded IS NULL THEN
+        RETURN;
+    END IF;
+
+    INSERT INTO orchestrator.artifact_tallies AS t (category, artifact_count, total_bytes, largest_bytes)
+    SELECT f.category, pg_catalog.sum(f.artifact_count), pg_catalog.sum(f.total_bytes), pg_catalog.max(f.largest_bytes)
+    FROM pg_catalog.unnest(folded) f GROUP BY f.category
+    ON CONFLICT (category) DO UPDATE
+    SET artifact_count = t.artifact_count + EXCLUDED.artifact_count,
+        total_bytes = t.total_bytes + EXCLUDED.total_bytes,
+        largest_bytes = GREATEST(t.largest_bytes, EXCLUDED.largest_bytes);
+    DELETE FROM orchestrator.artifact_tallies t WHERE t.artifact_count = 0;
+    -- Where the largest artifact of a category may have gone, find the new largest.
+    UPDATE orchestrator.artifact_tallies t
+    SET largest_bytes = orchestrator.category_largest(t.category,
+            t.artifact_count / (SELECT pg_catalog.sum(a.artifact_count) FROM orchestrator.artifact_tallies a))
+    FROM (SELECT f.category, pg_catalog.max(f.removed_largest) AS removed FROM pg_catalog.unnest(folded) f GROUP BY f.category) r
+    WHERE r.category = t.category AND r.removed >= t.largest_bytes;
+
+    -- The writes behind these changes have committed: a recount sees every copy.
+    WITH recounted AS (
+        SELECT x.checksum, orchestrator.checksum_shared(x.checksum) AS shared
+        FROM (SELECT DISTINCT x FROM pg_catalog.unnest(folded) f, pg_catalog.unnest(f.checksums) x) x(checksum)
+    ), unshared AS (
+        DELETE FROM orchestrator.duplicate_checksums d USING recounted r WHERE d.checksum = r.checksum AND NOT r.shared
+    )
+    INSERT INTO orchestrator.duplicate_checksums (checksum)
+    SELECT r.checksum FROM recounted r WHERE r.shared
+    ON CONFLICT DO NOTHING;
+END
+$$;
+REVOKE ALL ON FUNCTION orchestrator.artifact_tallies_fold(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION orchestrator.artifact_tallies_fold(boolean) IS
+'Folds the committed artifact_tally_changes into artifact_tallies and duplicate_checksums. Writers call it now and then, and skip it while another transaction folds (wait => true waits instead).
+Example: SELECT orchestrator.artifact_tallies_fold(wait => true);';
+
+CREATE FUNCTION orchestrator.artifact_tallies_rebuild() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    -- Writers wait while the figures are recomputed (SHARE blocks INSERT, UPDATE, DELETE).
+    LOCK TABLE orchestrator.tools, orchestrator.artifacts IN SHARE MODE;
+    PERFORM pg_catalog.pg_advisory_xact_lock(1634296180);
+    DELETE FROM orchestrator.artifact_tally_changes;
+    DELETE FROM orchestrator.artifact_tallies;
+    DELETE FROM orchestrator.duplicate_checksums;
+    INSERT INTO orchestrator.artifact_tallies (category, artifact_count, total_bytes, largest_bytes)
+    SELECT coalesce(t.category, 'orphaned'), pg_catalog.count(*), pg_catalog.sum(a.size_bytes), pg_catalog.max(a.size_bytes)
+    FROM orchestrator.artifacts a LEFT JOIN orchestrator.tools t ON t.tool_id = a.tool_id
+    GROUP BY 1;
+    INSERT INTO orchestrator.duplicate_checksums (checksum)
+    SELECT a.checksum_sha256 FROM orchestrator.artifacts a WHERE a.checksum_sha256 IS NOT NULL
+    GROUP BY 1 HAVING pg_catalog.count(*) > 1;
+END
+$$;
+REVOKE ALL ON FUNCTION orchestrator.artifact_tallies_rebuild() FROM PUBLIC;
+COMMENT ON FUNCTION orchestrator.artifact_tallies_rebuild() IS
+'Recomputes artifact_tallies and duplicate_checksums from the artifacts, blocking writers meanwhile. Needed only after writing artifacts with triggers off (session_replication_role = replica, as bench/seed.sql does).
+Example: SELECT orchestrator.artifact_tallies_rebuild();';
+
+-- 4. Triggers ------------------------------------------------------------------------------------
+CREATE TYPE orchestrator.artifact_move AS (category text, size_bytes bigint, checksum_sha256 text, k integer);
+COMMENT ON TYPE orchestrator.artifact_move IS 'An artifact that arrived in (k = 1) or left (k = -1) a category.';
+
+CREATE FUNCTION orchestrator.artifact_moves_record(moves orchestrator.artifact_move[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    recorded bigint;
+BEGIN
+    -- PL/pgSQL, not SQL: its plan is kept for the session, where a SQL function's is made per call.
+    WITH r AS (
+        INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, removed_largest, checksums)
+        SELECT m.category, pg_catalog.sum(m.k), pg_catalog.sum(m.k * m.size_bytes),
+               pg_catalog.max(m.size_bytes) FILTER (WHERE m.k > 0), pg_catalog.max(m.size_bytes) FILTER (WHERE m.k < 0),
+               pg_catalog.array_agg(DISTINCT m.checksum_sha256) FILTER (WHERE m.checksum_sha256 IS NOT NULL)
+        FROM pg_catalog.unnest(moves) m GROUP BY m.category
+        RETURNING pg_catalog.abs(artifact_count) + coalesce(pg_catalog.cardinality(checksums), 0) AS weight
+    )
+    SELECT pg_catalog.sum(r.weight) INTO recorded FROM r;
+    RETURN recorded;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.artifact_moves_record(orchestrator.artifact_move[]) IS
+'Writes one artifact_tally_changes row per category moved; returns how much was recorded (artifacts and checksums).';
+
+CREATE FUNCTION orchestrator.artifacts_tally() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    changed bigint;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        changed := orchestrator.artifact_moves_record(ARRAY(
+            SELECT ROW(coalesce(t.category, 'orphaned'), r.size_bytes, r.checksum_sha256, 1)::orchestrator.artifact_move
+            FROM new_rows r LEFT JOIN orchestrator.tools t ON t.tool_id = r.tool_id));
+    ELSIF TG_OP = 'DELETE' THEN
+        changed := orchestrator.artifact_moves_record(ARRAY(
+            SELECT ROW(coalesce(t.category, 'orphaned'), r.size_bytes, r.checksum_sha256, -1)::orchestrator.artifact_move
+            FROM old_rows r LEFT JOIN orchestrator.tools t ON t.tool_id = r.tool_id));
+    ELSE
+        -- Only a change of category, size or checksum counts. A deleted tool's artifacts were
+        -- moved to "orphaned" before ON DELETE SET NULL touched them (tools_orphan_artifacts): a
+        -- tool that is gone reads as "orphaned", so that update is no change.
+        changed := orchestrator.artifact_moves_record(ARRAY(
+            SELECT v.m
+            FROM old_rows o JOIN new_rows r ON r.artifact_id = o.artifact_id
+            LEFT JOIN orchestrator.tools ot ON ot.tool_id = o.tool_id
+            LEFT JOIN orchestrator.tools nt ON nt.tool_id = r.tool_id,
+            LATERAL (VALUES (ROW(coalesce(ot.category, 'orphaned'), o.size_bytes, o.checksum_sha256, -1)::orchestrator.artifact_move),
+                            (ROW(coalesce(nt.category, 'orphaned'), r.size_bytes, r.checksum_sha256, 1)::orchestrator.artifact_move)) v(m)
+            WHERE coalesce(ot.category, 'orphaned') <> coalesce(nt.category, 'orphaned')
+               OR o.size_bytes <> r.size_bytes OR o.checksum_sha256 IS DISTINCT FROM r.checksum_sha256));
+    END IF;
+    -- Fold about once per 64 artifacts changed: the unfolded rest stays small for readers.
+    IF pg_catalog.random() * 64 < changed THEN
+        PERFORM orchestrator.artifact_tallies_fold();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.artifacts_tally() IS
+'Statement trigger: records what an insert, update or delete did to the artifacts of each category (artifact_tally_changes), and folds now and then.';
+
+CREATE TRIGGER artifacts_tally_insert AFTER INSERT ON orchestrator.artifacts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.artifacts_tally();
+CREATE TRIGGER artifacts_tally_update AFTER UPDATE ON orchestrator.artifacts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.artifacts_tally();
+CREATE TRIGGER artifacts_tally_delete AFTER DELETE ON orchestrator.artifacts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.artifacts_tally();
+
+CREATE FUNCTION orchestrator.tool_moves_artifacts() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    source text := OLD.category;
+    target text := CASE WHEN TG_OP = 'DELETE' THEN 'orphaned' ELSE NEW.category END;
+BEGIN
+    -- Inserts of this tool's artifacts hold a key-share lock on it until they commit; FOR UPDATE
+    -- waits for them, so the sum below sees every artifact counted under the old category.
+    -- (A BEFORE DELETE trigger runs with the row already locked that way.)
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM FROM orchestrator.tools t WHERE t.tool_id = NEW.tool_id FOR UPDATE;
+    END IF;
+    INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, removed_largest)
+    SELECT v.category, v.k * s.n, v.k * s.bytes, CASE WHEN v.k > 0 THEN s.largest END, CASE WHEN v.k < 0 THEN s.largest END
+    FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.sum(a.size_bytes) AS bytes, pg_catalog.max(a.size_bytes) AS largest
+          FROM orchestrator.artifacts a WHERE a.tool_id = OLD.tool_id) s,
+         (VALUES (source, -1), (target, 1)) v(category, k)
+    WHERE s.n > 0;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.tool_moves_artifacts() IS
+'Row trigger: a tool whose category changes takes its artifacts'' tallies to the new category; a deleted tool''s artifacts go to "orphaned".';
+CREATE TRIGGER tools_orphan_artifacts BEFORE DELETE ON orchestrator.tools
+    FOR EACH ROW EXECUTE FUNCTION orchestrator.tool_moves_artifacts();
+CREATE TRIGGER tools_move_artifacts AFTER UPDATE OF category ON orchestrator.tools
+    FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION orchestrator.tool_moves_artifacts();
+
+CREATE FUNCTION orchestrator.artifacts_tally_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    DELETE FROM orchestrator.artifact_tally_changes;
+    DELETE FROM orchestrator.artifact_tallies;
+    DELETE FROM orchestrator.duplicate_checksums;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.artifacts_tally_truncate() IS 'TRUNCATE trigger: no artifacts, no tallies.';
+CREATE TRIGGER artifacts_tally_truncate AFTER TRUNCATE ON orchestrator.artifacts
+    FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.artifacts_tally_truncate();
+
+-- 5. The routes read them ------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION api.monitoring_storage_usage_by_category() RETURNS SETOF api.category_storage
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT p.category, p.artifact_count, p.total_bytes, pg_catalog.round(p.total_bytes / p.artifact_count, 1),
+           p.largest_bytes,
+           pg_catalog.round(p.total_bytes / NULLIF(pg_catalog.sum(p.total_bytes) OVER (), 0), 4)
+    FROM orchestrator.artifact_tallies_now() p
+    ORDER BY p.total_bytes DESC, p.category
+$$;
+COMMENT ON FUNCTION api.monitoring_storage_usage_by_category() IS
+'Per tool category, and an "orphaned" bucket for artifacts whose tool is gone: artifact count, total, average and largest size in bytes, and the share of all bytes. Largest total first. Exact, from maintained tallies (orchestrator.artifact_tallies_now()), not a read of the artifacts.
+Example: SELECT category, artifact_count, pg_size_pretty(total_bytes) FROM api.monitoring_storage_usage_by_category();
+Errors: none.
+Route: GET /monitoring/storage-usage-by-category';
+
+CREATE OR REPLACE FUNCTION api.monitoring_data_integrity(stale_after_seconds integer DEFAULT 30, down_after_seconds integer DEFAULT 120)
+RETURNS SETOF api.integrity_check
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    th record := orchestrator.health_thresholds(stale_after_seconds, down_after_seconds);
+BEGIN
+    -- Counted by the maintained tallies; the samples come from artifacts_tool_created_idx.
+    RETURN NEXT orchestrator.integrity_check_counted('orphaned_artifacts', 'warn',
+        coalesce((SELECT c.artifact_count FROM orchestrator.artifact_tallies_now() c WHERE c.category = 'orphaned'), 0),
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a WHERE a.tool_id IS NULL ORDER BY a.created_at LIMIT 5),
+        'artifacts whose tool was deleted (the cleanup maintenance route removes them)');
+    RETURN NEXT orchestrator.integrity_check_counted('active_tools_without_node', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL),
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL
+              ORDER BY t.name LIMIT 5),
+        'ACTIVE tools with no target node');
+    -- From the unavailable nodes to their tools (target node index), not from every tool.
+    RETURN NEXT (
+        WITH unavailable AS MATERIALIZED (
+            SELECT n.node_id FROM orchestrator.nodes n LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+            WHERE n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN'
+        ), hit AS MATERIALIZED (
+            SELECT t.tool_id, t.name FROM unavailable u JOIN orchestrator.tools t ON t.target_node_id = u.node_id
+            WHERE t.status = 'ACTIVE'
+        )
+        SELECT orchestrator.integrity_check_counted('active_tools_on_unavailable_nodes', 'fail',
+            (SELECT pg_catalog.count(*) FROM hit), ARRAY(SELECT hit.tool_id::text FROM hit ORDER BY hit.name, hit.tool_id LIMIT 5),
+            'ACTIVE tools whose target node is not ACTIVE or is DOWN'));
+    -- The maintained set of shared checksums, not a read of every checksum.
+    RETURN NEXT orchestrator.integrity_check('duplicate_checksums', 'warn',
+        ARRAY(SELECT d FROM orchestrator.duplicate_checksums_now() d ORDER BY d),
+        'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums');
+    RETURN NEXT orchestrator.integrity_check('nodes_never_seen', 'warn',
+        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n
+              WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)
+              ORDER BY n.created_at),
+        'ACTIVE nodes that never sent a heartbeat');
+    RETURN NEXT orchestrator.integrity_check('stale_nodes', 'warn',
+        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+              WHERE orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) IN ('STALE', 'DOWN')
+                AND n.status = 'ACTIVE'
+              ORDER BY h.last_heartbeat_at),
+        'ACTIVE nodes silent longer than the stale threshold');
+    -- Validated CHECK constraints guarantee it; the tools are read only if one is not valid.
+    RETURN NEXT orchestrator.integrity_check('schemas_not_objects', 'fail',
+        CASE WHEN (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint c
+                   WHERE c.conrelid = 'orchestrator.tools'::pg_catalog.regclass AND c.convalidated
+                     AND c.conname IN ('tools_input_schema_object', 'tools_output_schema_object')) = 2
+             THEN '{}'::text[]
+             ELSE ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+                        WHERE pg_catalog.jsonb_typeof(t.input_schema) <> 'object'
+                           OR pg_catalog.jsonb_typeof(t.output_schema) <> 'object') END,
+        'tools whose input or output schema is not a JSON object');
+    RETURN NEXT orchestrator.integrity_check('schemas_without_type', 'warn',
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+              WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name),
+        'tools whose non-empty input schema declares no "type"');
+    RETURN NEXT orchestrator.integrity_check('artifacts_on_unknown_node', 'warn',
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
+              WHERE a.node_id IS NULL AND a.tool_id IS NOT NULL ORDER BY a.created_at DESC LIMIT 1000),
+        'artifacts that do not say which node produced them (at most 1000 counted)');
+    RETURN NEXT orchestrator.integrity_check('artifacts_from_the_future', 'fail',
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
+              WHERE a.created_at > pg_catalog.now() + interval '5 minutes'),
+        'artifacts created more than 5 minutes in the future (clock skew?)');
+    RETURN NEXT orchestrator.integrity_check('heartbeats_from_the_future', 'fail',
+        ARRAY(SELECT h.node_id::text FROM orchestrator.node_heartbeats h
+              WHERE h.last_heartbeat_at > pg_catalog.now() + interval '5 minutes'),
+        'nodes whose last heartbeat is more than 5 minutes in the future (clock skew?)');
+    RETURN NEXT orchestrator.integrity_check('deprecated_tools_still_targeted', 'warn',
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+              WHERE t.status = 'DEPRECATED' AND EXISTS (SELECT FROM orchestrator.tools l
+                    WHERE l.name = t.name AND l.version_key > t.version_key AND l.status = 'ACTIVE')
+                AND t.target_node_id IS NOT NULL ORDER BY t.name),
+        'DEPRECATED versions still bound to a node although a newer ACTIVE version exists');
+    RETURN NEXT orchestrator.integrity_check('invalid_indexes', 'fail',
+        ARRAY(SELECT i.indexrelid::regclass::text FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+              WHERE c.relnamespace = 'orchestrator'::regnamespace AND NOT i.indisvalid),
+        'indexes left invalid by a failed CREATE INDEX CONCURRENTLY');
+END
+$$;
+-- 6. The figures of the artifacts already there.
+SELECT orchestrator.artifact_tallies_rebuild();
+ANALYZE orchestrator.artifact_tallies, orchestrator.duplicate_checksums;
+
+COMMIT;

@@ -1,0 +1,242 @@
+-- Deploy ai-orchestrator:data/tool_tallies
+-- requires: data/artifact_tallies
+-- The data checks on tools read up to every tool (812,076 ACTIVE tools on unavailable nodes,
+-- 50,056 deprecated versions still targeted at SCALE=10). Now:
+-- * ACTIVE tools per target node are counted by statement triggers (node_active_tools), so a
+--   check sums the counts of the unavailable nodes;
+-- * deprecated versions still targeted are counted per tool name (deprecated_targeted),
+--   recounted for the names a statement touches;
+-- * the two checks that look for rare rows have partial indexes that hold just those rows.
+BEGIN;
+SET LOCAL ROLE aio_owner;
+
+CREATE TABLE orchestrator.node_active_tools (
+    node_id      uuid   NOT NULL,
+    active_tools bigint NOT NULL,
+    CONSTRAINT node_active_tools_pkey PRIMARY KEY (node_id)
+);
+ALTER TABLE orchestrator.node_active_tools SET (fillfactor = 70);
+COMMENT ON TABLE orchestrator.node_active_tools IS
+'ACTIVE tools per target node (nodes with none have no row), kept exact by the tools'' statement triggers.';
+
+CREATE TABLE orchestrator.deprecated_targeted (
+    name  text   NOT NULL,
+    tools bigint NOT NULL,
+    CONSTRAINT deprecated_targeted_pkey PRIMARY KEY (name)
+);
+COMMENT ON TABLE orchestrator.deprecated_targeted IS
+'Per tool name, its DEPRECATED versions still bound to a node although a newer version is ACTIVE (names with none have no row); recounted for the names each statement on tools touches.';
+
+CREATE INDEX tools_active_without_node_idx ON orchestrator.tools (name, tool_id)
+    WHERE status = 'ACTIVE' AND target_node_id IS NULL;
+COMMENT ON INDEX orchestrator.tools_active_without_node_idx IS 'The active_tools_without_node data check.';
+CREATE INDEX tools_without_type_idx ON orchestrator.tools (name, tool_id)
+    WHERE input_schema <> '{}' AND NOT input_schema ? 'type';
+COMMENT ON INDEX orchestrator.tools_without_type_idx IS 'The schemas_without_type data check.';
+
+CREATE FUNCTION orchestrator.deprecated_targeted_count(names text[])
+RETURNS TABLE (name text, tools bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT t.name, pg_catalog.count(*) FROM orchestrator.tools t
+    WHERE (names IS NULL OR t.name = ANY (names))
+      AND t.status = 'DEPRECATED' AND t.target_node_id IS NOT NULL
+      AND EXISTS (SELECT FROM orchestrator.tools l WHERE l.name = t.name AND l.version_key > t.version_key AND l.status = 'ACTIVE')
+    GROUP BY t.name
+$$;
+COMMENT ON FUNCTION orchestrator.deprecated_targeted_count(text[]) IS
+'Counted from the tools: DEPRECATED versions still bound to a node although a newer version is ACTIVE, per name (every name when names is NULL).';
+
+CREATE FUNCTION orchestrator.tool_tallies_apply(arrived uuid[], departed uuid[], names text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Nodes in key order, so that two writers never wait on each other in a cycle.
+    INSERT INTO orchestrator.node_active_tools AS c (node_id, active_tools)
+    SELECT d.node_id, pg_catalog.sum(d.k)
+    FROM (SELECT x, 1 FROM pg_catalog.unnest(arrived) x UNION ALL SELECT x, -1 FROM pg_catalog.unnest(departed) x) d(node_id, k)
+    WHERE d.node_id IS NOT NULL
+    GROUP BY d.node_id HAVING pg_catalog.sum(d.k) <> 0
+    ORDER BY d.node_id
+    ON CONFLICT (node_id) DO UPDATE SET active_tools = c.active_tools + EXCLUDED.active_tools;
+    IF pg_catalog.cardinality(departed) > 0 THEN
+        DELETE FROM orchestrator.node_active_tools c WHERE c.node_id = ANY (departed) AND c.active_tools = 0;
+    END IF;
+
+    IF pg_catalog.cardinality(names) > 0 THEN
+        -- One writer per name at a time (256 lock buckets), and the recount after the lock: the
+        -- last writer of a name counts with every earlier one committed.
+        PERFORM pg_catalog.pg_advisory_xact_lock(1634296181, b.bucket)
+        FROM (SELECT DISTINCT pg_catalog.hashtext(n) & 255 AS bucket FROM pg_catalog.unnest(names) n ORDER BY 1) b;
+        DELETE FROM orchestrator.deprecated_targeted d WHERE d.name = ANY (names);
+        INSERT INTO orchestrator.deprecated_targeted (name, tools)
+        SELECT c.name, c.tools FROM orchestrator.deprecated_targeted_count(names) c;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.tool_tallies_apply(uuid[], uuid[], text[]) IS
+'Adds the ACTIVE tools that arrived at nodes, removes those that departed, and recounts deprecated_targeted for the names given.';
+
+CREATE FUNCTION orchestrator.tools_tally() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    -- Only ACTIVE and DEPRECATED versions bear on a name's deprecated_targeted count.
+    IF TG_OP = 'INSERT' THEN
+        PERFORM orchestrator.tool_tallies_apply(
+            ARRAY(SELECT r.target_node_id FROM new_rows r WHERE r.status = 'ACTIVE' AND r.target_node_id IS NOT NULL),
+            '{}', ARRAY(SELECT DISTINCT r.name FROM new_rows r WHERE r.status IN ('ACTIVE', 'DEPRECATED')));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM orchestrator.tool_tallies_apply('{}',
+            ARRAY(SELECT r.target_node_id FROM old_rows r WHERE r.status = 'ACTIVE' AND r.target_node_id IS NOT NULL),
+            ARRAY(SELECT DISTINCT r.name FROM old_rows r WHERE r.status IN ('ACTIVE', 'DEPRECATED')));
+    ELSE
+        PERFORM orchestrator.tool_tallies_apply(
+            ARRAY(SELECT r.target_node_id FROM old_rows o JOIN new_rows r ON r.tool_id = o.tool_id
+                  WHERE r.status = 'ACTIVE' AND r.target_node_id IS NOT NULL
+                    AND (o.status <> 'ACTIVE' OR o.target_node_id IS DISTINCT FROM r.target_node_id)),
+            ARRAY(SELECT o.target_node_id FROM old_rows o JOIN new_rows r ON r.tool_id = o.tool_id
+                  WHERE o.status = 'ACTIVE' AND o.target_node_id IS NOT NULL
+                    AND (r.status <> 'ACTIVE' OR o.target_node_id IS DISTINCT FROM r.target_node_id)),
+            ARRAY(SELECT DISTINCT x.name FROM old_rows o JOIN new_rows r ON r.tool_id = o.tool_id,
+                      LATERAL (VALUES (o.name, o.status), (r.name, r.status)) x(name, status)
+                  WHERE x.status IN ('ACTIVE', 'DEPRECATED')
+                    AND (o.name <> r.name OR o.version_key <> r.version_key OR o.status <> r.status
+                         OR (o.target_node_id IS NULL) <> (r.target_node_id IS NULL))));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.tools_tally() IS
+'Statement trigger: keeps node_active_tools and deprecated_targeted for what an insert, update or delete did to the tools.';
+CREATE TRIGGER tools_tally_insert AFTER INSERT ON orchestrator.tools
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.tools_tally();
+CREATE TRIGGER tools_tally_update AFTER UPDATE ON orchestrator.tools
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.tools_tally();
+CREATE TRIGGER tools_tally_delete AFTER DELETE ON orchestrator.tools
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.tools_tally();
+
+CREATE FUNCTION orchestrator.tools_tally_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    DELETE FROM orchestrator.node_active_tools;
+    DELETE FROM orchestrator.deprecated_targeted;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.tools_tally_truncate() IS 'TRUNCATE trigger: no tools, no tool tallies.';
+CREATE TRIGGER tools_tally_truncate AFTER TRUNCATE ON orchestrator.tools
+    FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.tools_tally_truncate();
+
+CREATE FUNCTION orchestrator.tool_tallies_rebuild() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    -- Writers wait while the figures are recomputed (SHARE blocks INSERT, UPDATE, DELETE).
+    LOCK TABLE orchestrator.tools IN SHARE MODE;
+    DELETE FROM orchestrator.node_active_tools;
+    DELETE FROM orchestrator.deprecated_targeted;
+    INSERT INTO orchestrator.node_active_tools (node_id, active_tools)
+    SELECT t.target_node_id, pg_catalog.count(*) FROM orchestrator.tools t
+    WHERE t.status = 'ACTIVE' AND t.target_node_id IS NOT NULL GROUP BY 1;
+    INSERT INTO orchestrator.deprecated_targeted (name, tools)
+    SELECT c.name, c.tools FROM orchestrator.deprecated_targeted_count(NULL) c;
+END
+$$;
+REVOKE ALL ON FUNCTION orchestrator.tool_tallies_rebuild() FROM PUBLIC;
+COMMENT ON FUNCTION orchestrator.tool_tallies_rebuild() IS
+'Recomputes node_active_tools and deprecated_targeted from the tools, blocking writers meanwhile. Needed only after writing tools with triggers off (session_replication_role = replica, as bench/seed.sql does).
+Example: SELECT orchestrator.tool_tallies_rebuild();';
+
+CREATE OR REPLACE FUNCTION api.monitoring_data_integrity(stale_after_seconds integer DEFAULT 30, down_after_seconds integer DEFAULT 120)
+RETURNS SETOF api.integrity_check
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    th record := orchestrator.health_thresholds(stale_after_seconds, down_after_seconds);
+BEGIN
+    -- Counted by the maintained tallies; the samples come from artifacts_tool_created_idx.
+    RETURN NEXT orchestrator.integrity_check_counted('orphaned_artifacts', 'warn',
+        coalesce((SELECT c.artifact_count FROM orchestrator.artifact_tallies_now() c WHERE c.category = 'orphaned'), 0),
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a WHERE a.tool_id IS NULL ORDER BY a.created_at LIMIT 5),
+        'artifacts whose tool was deleted (the cleanup maintenance route removes them)');
+    RETURN NEXT orchestrator.integrity_check_counted('active_tools_without_node', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL),
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL
+              ORDER BY t.name LIMIT 5),
+        'ACTIVE tools with no target node');
+    -- Sums the maintained counts of the unavailable nodes; samples from the first of them.
+    RETURN NEXT (
+        WITH unavailable AS MATERIALIZED (
+            SELECT n.node_id, c.active_tools FROM orchestrator.nodes n
+            JOIN orchestrator.node_active_tools c ON c.node_id = n.node_id
+            LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+            WHERE n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN'
+        )
+        SELECT orchestrator.integrity_check_counted('active_tools_on_unavailable_nodes', 'fail',
+            coalesce((SELECT pg_catalog.sum(u.active_tools) FROM unavailable u), 0)::bigint,
+            ARRAY(SELECT s.tool_id::text
+                  FROM (SELECT u.node_id FROM unavailable u ORDER BY u.node_id LIMIT 5) u,
+                       LATERAL (SELECT t.tool_id, t.name FROM orchestrator.tools t
+                                WHERE t.target_node_id = u.node_id AND t.status = 'ACTIVE' ORDER BY t.name LIMIT 5) s
+                  ORDER BY u.node_id, s.name LIMIT 5),
+            'ACTIVE tools whose target node is not ACTIVE or is DOWN'));
+    -- The maintained set of shared checksums, not a read of every checksum.
+    RETURN NEXT orchestrator.integrity_check('duplicate_checksums', 'warn',
+        ARRAY(SELECT d FROM orchestrator.duplicate_checksums_now() d ORDER BY d),
+        'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums');
+    RETURN NEXT orchestrator.integrity_check('nodes_never_seen', 'warn',
+        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n
+              WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)
+              ORDER BY n.created_at),
+        'ACTIVE nodes that never sent a heartbeat');
+    RETURN NEXT orchestrator.integrity_check('stale_nodes', 'warn',
+        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+              WHERE orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) IN ('STALE', 'DOWN')
+                AND n.status = 'ACTIVE'
+              ORDER BY h.last_heartbeat_at),
+        'ACTIVE nodes silent longer than the stale threshold');
+    -- Validated CHECK constraints guarantee it; the tools are read only if one is not valid.
+    RETURN NEXT orchestrator.integrity_check('schemas_not_objects', 'fail',
+        CASE WHEN (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint c
+                   WHERE c.conrelid = 'orchestrator.tools'::pg_catalog.regclass AND c.convalidated
+                     AND c.conname IN ('tools_input_schema_object', 'tools_output_schema_object')) = 2
+             THEN '{}'::text[]
+             ELSE ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+                        WHERE pg_catalog.jsonb_typeof(t.input_schema) <> 'object'
+                           OR pg_catalog.jsonb_typeof(t.output_schema) <> 'object') END,
+        'tools whose input or output schema is not a JSON object');
+    RETURN NEXT orchestrator.integrity_check_counted('schemas_without_type', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type'),
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+              WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name LIMIT 5),
+        'tools whose non-empty input schema declares no "type"');
+    RETURN NEXT orchestrator.integrity_check('artifacts_on_unknown_node', 'warn',
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
+              WHERE a.node_id IS NULL AND a.tool_id IS NOT NULL ORDER BY a.created_at DESC LIMIT 1000),
+        'artifacts that do not say which node produced them (at most 1000 counted)');
+    RETURN NEXT orchestrator.integrity_check('artifacts_from_the_future', 'fail',
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
+              WHERE a.created_at > pg_catalog.now() + interval '5 minutes'),
+        'artifacts created more than 5 minutes in the future (clock skew?)');
+    RETURN NEXT orchestrator.integrity_check('heartbeats_from_the_future', 'fail',
+        ARRAY(SELECT h.node_id::text FROM orchestrator.node_heartbeats h
+              WHERE h.last_heartbeat_at > pg_catalog.now() + interval '5 minutes'),
+        'nodes whose last heartbeat is more than 5 minutes in the future (clock skew?)');
+    -- Summed from the maintained counts per name; samples from the first names.
+    RETURN NEXT orchestrator.integrity_check_counted('deprecated_tools_still_targeted', 'warn',
+        coalesce((SELECT pg_catalog.sum(d.tools) FROM orchestrator.deprecated_targeted d), 0)::bigint,
+        ARRAY(SELECT t.tool_id::text
+              FROM (SELECT d.name FROM orchestrator.deprecated_targeted d ORDER BY d.name LIMIT 5) d
+              JOIN orchestrator.tools t ON t.name = d.name
+              WHERE t.status = 'DEPRECATED' AND t.target_node_id IS NOT NULL
+                AND EXISTS (SELECT FROM orchestrator.tools l WHERE l.name = t.name AND l.version_key > t.version_key AND l.status = 'ACTIVE')
+              ORDER BY t.name, t.version_key LIMIT 5),
+        'DEPRECATED versions still bound to a node although a newer ACTIVE version exists');
+    RETURN NEXT orchestrator.integrity_check('invalid_indexes', 'fail',
+        ARRAY(SELECT i.indexrelid::regclass::text FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+              WHERE c.relnamespace = 'orchestrator'::regnamespace AND NOT i.indisvalid),
+        'indexes left invalid by a failed CREATE INDEX CONCURRENTLY');
+END
+$$;
+-- The figures of the tools already there.
+SELECT orchestrator.tool_tallies_rebuild();
+ANALYZE orchestrator.node_active_tools, orchestrator.deprecated_targeted;
+
+COMMIT;
