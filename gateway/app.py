@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -113,13 +114,19 @@ class Gateway:
         if request.method in ("POST", "PUT"):
             args.update(await self.body_arguments(fn, request, args))
         if_match = request.headers.get("if-match")
-        if if_match is not None and fn.arg("expected_revision") and "expected_revision" not in args:
-            args["expected_revision"] = expected_revision(if_match)
+        if if_match is not None and fn.arg("expected_revision"):
+            revision = expected_revision(if_match)  # checked even when the query names a revision
+            if "expected_revision" not in args:
+                args["expected_revision"] = revision
         for name, value in args.items():
             arg = fn.arg(name)
             if arg is None:
                 raise BadRequest(422, f"{name}: unknown parameter", name)
-            if arg.type not in ("jsonb", "json") and has_nul(value):
+            if arg.type in ("jsonb", "json"):
+                if isinstance(value, str) and JSON_NUL.search(value):
+                    # jsonb cannot hold NUL either (PostgreSQL: "unsupported Unicode escape sequence").
+                    raise BadRequest(422, f"{name}: JSON may not contain NUL (\\u0000) characters", name)
+            elif has_nul(value):
                 # PostgreSQL text cannot hold NUL; psycopg would refuse it before the call.
                 raise BadRequest(422, f"{name}: text may not contain NUL (\\u0000) characters", name)
         for arg in fn.args:
@@ -159,6 +166,8 @@ class Gateway:
     def json_argument(arg: catalog.Arg, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, float) and value.is_integer() and int in JSON_KINDS.get(arg.type, ()):
+            value = int(value)  # 3.0 is an integer in JSON Schema
         check_json_kind(arg.name, value, JSON_KINDS.get(arg.type, (str,)), "")
         if arg.type.endswith("[]"):
             # One-dimensional arrays only, each item of the element type's JSON kind or null.
@@ -241,7 +250,7 @@ class Gateway:
     async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Response, str | None]:
         args: dict[str, Any] = {}
         headers: dict[str, str] = {}
-        who = None
+        who = fn = None
         try:
             who = auth.credentials(request.headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
@@ -261,6 +270,10 @@ class Gateway:
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc))), None
         except BadRequest as exc:
+            if exc.status < 500 and who is not None and not who.present and fn is not None and not fn.public:
+                # Without credentials for a route that needs them, that is the answer (401), not
+                # what else is wrong with the request.
+                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED)), None
             return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
@@ -302,6 +315,10 @@ def sql_text(value: Any) -> Any:
     return value
 
 
+# The escape of U+0000 in JSON text: \u0000 not itself escaped (\\u0000 is a backslash, then u0000).
+JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -309,14 +326,11 @@ def has_nul(value: Any) -> bool:
 
 
 def expected_revision(if_match: str) -> str | None:
-    """If-Match: "3" (or W/"3", or 3) -> "3"; * -> no condition."""
+    """If-Match: "3" (or W/"3", or 3) -> "3"; * -> no condition. Anything else is not an ETag we issued."""
     value = if_match.strip()
-    if value == "*":
-        return None
-    value = value.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not re.fullmatch(openapi.IF_MATCH, value):
         raise BadRequest(400, f"If-Match: {if_match!r} is not an ETag this API issued (a revision, e.g. \"3\")", "If-Match")
-    return value
+    return None if value == "*" else value.removeprefix("W/").strip('"')
 
 
 def connection_lost(exc: psycopg.OperationalError) -> bool:

@@ -22,7 +22,9 @@ SELECT p.proname,
                  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
                  WHERE t.oid = p.prorettype AND a.attnum > 0 AND NOT a.attisdropped), '[]'),
        EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = 'aio_anon'
-               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'))
+               AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')),
+       array(SELECT coalesce(pg_catalog.pg_get_function_arg_default(p.oid, n), '')
+             FROM pg_catalog.generate_series(1, p.pronargs) n)
 FROM pg_catalog.pg_proc p
 WHERE p.pronamespace = 'api'::regnamespace AND p.prokind = 'f'
 ORDER BY p.proname
@@ -43,12 +45,33 @@ WHERE c.contype = 'c' AND t.relnamespace = 'orchestrator'::regnamespace
 ORDER BY t.relname, c.conname
 """
 
+# The one-expression SQL functions those constraints call (orchestrator.node_statuses(): the list of
+# statuses; orchestrator.is_semver(version): the semver grammar): their bodies, to put in place of
+# the calls, so that the rules they hold are read like rules written in the constraint itself.
+RULE_FUNCTIONS_SQL = """
+SELECT 'orchestrator.' || p.proname, coalesce(p.proargnames, '{}'), p.prosrc
+FROM pg_catalog.pg_proc p
+WHERE p.pronamespace = 'orchestrator'::regnamespace AND p.provolatile = 'i'
+  AND p.prolang = (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'sql')
+  AND p.prosrc ~* '^\\s*SELECT\\s'
+  AND EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
+              WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND c.contype = 'c'
+                AND d.refclassid = 'pg_catalog.pg_proc'::regclass AND d.refobjid = p.oid)
+"""
+
 
 @dataclass(frozen=True)
 class Arg:
     name: str
     type: str
     required: bool
+    default: str = ""  # as PostgreSQL prints it, e.g. 'ACTIVE'::text or NULL::text; "" when required
+
+    @property
+    def nullable(self) -> bool:
+        """Whether null may be passed: only where the default is NULL. An explicit null replaces a
+        default, so it reaches a NOT NULL column where the default is a value ('{}', 'ACTIVE')."""
+        return self.default.startswith("NULL::")
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,7 @@ class Function:
 
 def _function(row: tuple) -> Function:
     (name, volatility, retset, rettype, argnames, argmodes, alltypes, intypes, ndefaults,
-     signature, comment, composite, public) = row
+     signature, comment, composite, public, defaults) = row
     modes = argmodes or ["i"] * len(intypes)
     types = alltypes or intypes
     in_args, out_cols = [], []
@@ -98,7 +121,7 @@ def _function(row: tuple) -> Function:
         arg_name = argnames[i] if i < len(argnames) else f"${i + 1}"
         (in_args if mode in ("i", "b", "v") else out_cols).append((arg_name, types[i]))
     n_required = len(in_args) - ndefaults
-    args = tuple(Arg(n, t, i < n_required) for i, (n, t) in enumerate(in_args))
+    args = tuple(Arg(n, t, i < n_required, defaults[i] if i < len(defaults) else "") for i, (n, t) in enumerate(in_args))
     columns = tuple(tuple(c) for c in (out_cols or composite))
     default_limit = re.search(r'"limit" integer DEFAULT (\d+)', signature)
     return Function(
@@ -144,17 +167,35 @@ def attach_rules(fn: Function, tables: dict[str, dict[str, tuple[str, ...]]]) ->
     return replace(fn, rules=tuple(found))
 
 
-def rule_tables(rows) -> dict[str, dict[str, tuple[str, ...]]]:
+def inline(definition: str, bodies: dict[str, tuple[list[str], str]]) -> str:
+    """A constraint definition with each call of a function in bodies replaced by its expression
+    (parameters replaced by the call's arguments): status = ANY (orchestrator.node_statuses())
+    -> status = ANY (('{ACTIVE,INACTIVE,MAINTENANCE,ERROR}'::text[]))."""
+    def expand(call: re.Match) -> str:
+        if call[1] not in bodies:
+            return call[0]
+        params, body = bodies[call[1]]
+        expression = re.sub(r"^\s*SELECT\s+", "", body, flags=re.IGNORECASE).strip().rstrip(";").strip()
+        for param, value in zip(params, (a.strip() for a in call[2].split(","))):
+            expression = re.sub(rf"\b{param}\b", value, expression)
+        return f"({expression})"
+
+    return re.sub(r"(orchestrator\.\w+)\(([\w, ]*)\)", expand, definition)
+
+
+def rule_tables(rows, bodies: dict[str, tuple[list[str], str]] | None = None) -> dict[str, dict[str, tuple[str, ...]]]:
     tables: dict[str, dict[str, tuple[str, ...]]] = {}
     for table, field, definition in rows:
         fields = tables.setdefault(table, {})
-        fields[field] = (*fields.get(field, ()), definition)
+        fields[field] = (*fields.get(field, ()), inline(definition, bodies or {}))
     return tables
 
 
 async def load(conn) -> dict[str, Function]:
     cur = await conn.execute(CATALOG_SQL)
     functions = [_function(row) for row in await cur.fetchall()]
+    cur = await conn.execute(RULE_FUNCTIONS_SQL)
+    bodies = {name: (list(params), body) for name, params, body in await cur.fetchall()}
     cur = await conn.execute(RULES_SQL)
-    tables = rule_tables(await cur.fetchall())
+    tables = rule_tables(await cur.fetchall(), bodies)
     return {fn.name: attach_rules(fn, tables) for fn in functions}

@@ -36,6 +36,7 @@ SQLSTATE_STATUS: dict[str, int] = {
     "08": 503,     # connection exceptions
 }
 RETRYABLE = {503}
+AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
 
 
 def status_for(sqlstate: str | None) -> int:
@@ -68,7 +69,7 @@ def from_database(exc: Exception, args: dict[str, str] | None = None,
         return problem(422, f"a value cannot be sent to PostgreSQL: {exc}")
     status = status_for(sqlstate)
     if status == 403 and not authenticated:
-        return problem(401, "authentication required: send Authorization: Bearer <API key or token>", code=sqlstate)
+        return problem(401, AUTHENTICATION_REQUIRED, code=sqlstate)
     if sqlstate is None or sqlstate[:2] == "08" or sqlstate in ("57P01", "57P02", "57P03"):
         return problem(503, "the database is unavailable; retry later", code=sqlstate)
     if status >= 500 and status not in (503, 504):

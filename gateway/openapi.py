@@ -7,7 +7,7 @@ import re
 
 from . import __version__
 from .catalog import Function
-from .routes import Route
+from .routes import CURSOR_REFUSAL, BodyOf, Route
 
 SQL_SCHEMAS: dict[str, dict] = {
     "uuid": {"type": "string", "format": "uuid"},
@@ -55,6 +55,18 @@ ERRORS = {
 }
 
 
+# PostgreSQL text cannot hold U+0000, nor can jsonb (its strings and keys): such values are refused
+# with 422 naming the field. Every text and JSON argument says so.
+NO_NUL = {"not": {"type": "string", "pattern": "\\u0000"}}  # a pattern alone would refuse null too
+# Any JSON value without U+0000 in a string or key (a JSON argument's members).
+JSON_VALUE = {"anyOf": [
+    {"type": ["number", "boolean", "null"]},
+    {"type": "string", **NO_NUL},
+    {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+    {"type": "object", "propertyNames": NO_NUL, "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
+]}
+
+
 def schema_for(sql_type: str, nullable: bool = False) -> dict:
     schema = dict(SQL_SCHEMAS.get(sql_type, {"type": "string"}))
     if nullable and "type" in schema:
@@ -63,13 +75,15 @@ def schema_for(sql_type: str, nullable: bool = False) -> dict:
 
 
 # The parts of a CHECK constraint, as pg_get_constraintdef prints them, that JSON Schema can say.
-# A definition may hold other parts too (a cross-field rule, a semver test): those stay unsaid,
-# and the value is still checked by PostgreSQL.
-_REGEX = re.compile(r"\((\w+) ~ '((?:[^']|'')*)'::text\)")
+# A definition may hold other parts too (a cross-field rule, a JSON path test): those stay unsaid,
+# and the value is still checked by PostgreSQL. Calls of one-expression SQL functions are inlined
+# first (catalog.inline): status = ANY (orchestrator.node_statuses()), orchestrator.is_semver(version).
+_REGEX = re.compile(r"\((\w+) ~ '((?:[^']|'')*)'(?:::text)?\)")
 _MAX_LENGTH = re.compile(r"\(length\((\w+)\) <= (\d+)\)")
 _MINIMUM = re.compile(r"\((\w+) >= (-?\d+)\)")
 _MAXIMUM = re.compile(r"\((\w+) <= (-?\d+)\)")
 _ENUM = re.compile(r"\((\w+) = ANY \(ARRAY\[((?:'(?:[^']|'')*'::text(?:, )?)+)\]\)\)")
+_ENUM_LITERAL = re.compile(r"\((\w+) = ANY \(\('\{([^}']*)\}'::text\[\]\)\)\)")  # an inlined list function
 _JSON_OBJECT = re.compile(r"\(jsonb_typeof\((\w+)\) = 'object'::text\)")
 
 
@@ -79,6 +93,8 @@ def rule_keywords(definitions: tuple[str, ...], enums_only: bool = False) -> dic
     for d in definitions:
         for _, values in _ENUM.findall(d):
             out["enum"] = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'::text", values)]
+        for _, values in _ENUM_LITERAL.findall(d):
+            out["enum"] = values.split(",")
         if enums_only:
             continue
         for _, regex in _REGEX.findall(d):
@@ -94,22 +110,51 @@ def rule_keywords(definitions: tuple[str, ...], enums_only: bool = False) -> dic
     return out
 
 
-def argument_schema(fn: Function, arg, nullable: bool = False) -> dict:
-    """An argument's schema: its SQL type, and the rules of the column it is stored in. A read
-    only filters by a value (a value no row has finds nothing), except that it refuses a value
-    outside an enumeration; a write stores it, so every rule applies."""
+def argument_schema(fn: Function, arg, nullable: bool = False, declared: dict | None = None) -> dict:
+    """An argument's schema: its SQL type, the rules of the column it is stored in, and the rules
+    its route declares (the ones in the function's body). A read only filters by a value (a value
+    no row has finds nothing), except that it refuses a value outside an enumeration; a write
+    stores it, so every rule applies."""
     schema = schema_for(arg.type)
     rules = rule_keywords(fn.rules_for(arg.name), enums_only=fn.volatility != "v")
     target = schema["items"] if arg.type.endswith("[]") else schema
     if "type" in rules and target.get("type") not in (None, rules["type"]):
         rules.pop("type")
     target.update(rules)
+    if arg.type in ("text", "text[]") and "enum" not in target:
+        target.update(NO_NUL)
+    schema.update(declared or {})
+    if arg.type in ("jsonb", "json") and "object" in schema.get("type", ()):
+        schema["propertyNames"] = NO_NUL
+        schema.setdefault("additionalProperties", {"$ref": "#/components/schemas/JsonValue"})
     if nullable:
         if "type" in schema:
             schema["type"] = [schema["type"], "null"]
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
     return schema
+
+
+def body_schema(fn: Function, args, declared: dict, partial: bool = False) -> dict:
+    """A JSON body of arguments: null is allowed where the argument's default is NULL."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [] if partial else [a.name for a in args if a.required],
+        "properties": {a.name: argument_schema(fn, a, a.nullable, declared.get(a.name)) for a in args},
+    }
+
+
+def resolve(value, functions: dict[str, Function], declared: dict[str, dict]):
+    """Route rules with BodyOf(...) replaced by the schema it names."""
+    if isinstance(value, BodyOf):
+        other = functions[value.function]
+        schema = body_schema(other, other.args, declared.get(other.name, {}), value.partial)
+        schema["properties"].update(resolve(dict(value.more), functions, declared))
+        return schema
+    if isinstance(value, dict):
+        return {k: resolve(v, functions, declared) for k, v in value.items()}
+    return value
 
 
 def row_schema(fn: Function) -> dict:
@@ -119,7 +164,18 @@ def row_schema(fn: Function) -> dict:
     }
 
 
-def operation(r: Route, fn: Function) -> dict:
+def query_parameter(arg, schema: dict) -> dict:
+    """A JSON argument travels in the query as JSON text (contains={"type": "object"})."""
+    where = {"content": {"application/json": {"schema": schema}}} if arg.type in ("jsonb", "json") else {"schema": schema}
+    return {"name": arg.name, "in": "query", "required": arg.required, **where}
+
+
+# If-Match: one ETag this API issued ("3", W/"3", or the bare revision 3; it fits in a bigint) or *.
+IF_MATCH = r'^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
+
+
+def operation(r: Route, fn: Function, rules: dict) -> dict:
+    """rules: the route's declared rules, resolved (see resolve)."""
     path_params = re.findall(r"{(\w+)}", r.path)
     op: dict = {
         "operationId": fn.name,
@@ -127,7 +183,8 @@ def operation(r: Route, fn: Function) -> dict:
         "description": fn.comment,
         "tags": [r.tag],
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": argument_schema(fn, fn.arg(p))} for p in path_params
+            {"name": p, "in": "path", "required": True, "schema": argument_schema(fn, fn.arg(p), declared=rules.get(p))}
+            for p in path_params
         ],
     }
     rest = [a for a in fn.args if a.name not in path_params]
@@ -138,22 +195,17 @@ def operation(r: Route, fn: Function) -> dict:
     else:
         query = [] if r.method in ("POST", "PUT") else rest
     if fn.arg("expected_revision"):
-        op["parameters"].append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+        op["parameters"].append({"name": "If-Match", "in": "header", "required": False,
+                                 "schema": {"type": "string", "pattern": IF_MATCH},
                                  "description": 'the ETag (revision) you read, e.g. "3": the change happens only '
                                                 "if the row is still at it, else 412"})
-    op["parameters"] += [
-        {"name": a.name, "in": "query", "required": a.required, "schema": argument_schema(fn, a)} for a in query
-    ]
+    op["parameters"] += [query_parameter(a, argument_schema(fn, a, declared=rules.get(a.name))) for a in query]
     if r.method in ("POST", "PUT") and rest:
         if fn.arg("patch"):
-            body = {"type": "object", "description": "only the fields sent change; null clears a field"}
+            body = {**rules.get("patch", {"type": "object"}),
+                    "description": "only the fields sent change; null clears a nullable field"}
         else:
-            body = {
-                "type": "object",
-                "additionalProperties": False,
-                "required": [a.name for a in rest if a.required],
-                "properties": {a.name: argument_schema(fn, a, nullable=not a.required) for a in rest},
-            }
+            body = body_schema(fn, rest, rules)
         required = bool(fn.arg("patch")) or any(a.required for a in rest)
         op["requestBody"] = {"required": required, "content": {"application/json": {"schema": body}}}
     if fn.returns_void:
@@ -174,6 +226,12 @@ def operation(r: Route, fn: Function) -> dict:
         code: {"description": text, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         for code, text in ERRORS.items()
     })
+    refusals = [*r.refusals, *([CURSOR_REFUSAL] if fn.arg("cursor") else [])]
+    if refusals:
+        # Said twice: for people in the 422's description, for tools (tests/schemathesis.toml) in
+        # an extension.
+        responses["422"]["description"] += "; also for a request that fits this document when " + "; ".join(refusals)
+        op["x-valid-input-may-get-422"] = True
     op["responses"] = responses
     op["security"] = [] if fn.public else [{"bearer": []}]
     return op
@@ -196,10 +254,11 @@ def links(r: Route, fn: Function, functions: dict[str, Function], routes: tuple[
 
 def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes:
     paths: dict[str, dict] = {}
+    declared = {r.function: dict(r.rules) for r in routes}
     for r in routes:
         fn = functions.get(r.function)
         if fn is not None:
-            op = operation(r, fn)
+            op = operation(r, fn, resolve(declared[r.function], functions, declared))
             if r.method == "POST" and r.status == 201 and not fn.returns_set:
                 op["responses"]["201"]["links"] = links(r, fn, functions, routes)
             paths.setdefault(r.path, {})[r.method.lower()] = op
@@ -213,7 +272,7 @@ def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes
         },
         "paths": paths,
         "components": {
-            "schemas": {"Problem": PROBLEM},
+            "schemas": {"Problem": PROBLEM, "JsonValue": JSON_VALUE},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "an API key (aio_...) or a JWT; `make admin-key` prints the local admin key",

@@ -3,11 +3,20 @@
 Each line maps a method and path onto one function in the `api` schema. Path parameters,
 query parameters and JSON body fields become the function's named arguments; the function's
 signature (read from pg_catalog) decides their types, which are optional, and the response shape.
+
+The rules on a value that pg_catalog shows (CHECK constraints of the column an argument is stored
+in, and whether its default is NULL) reach the OpenAPI document by themselves. The rules a function
+checks in its body (PL/pgSQL) are declared here, next to the route, as JSON Schema keywords per
+argument; tests/test_schemathesis.py holds the document to them both ways (values inside are
+accepted, values outside refused), so a declaration that drifts from the function fails the tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
+
+Rules = Mapping[str, Mapping]  # argument -> JSON Schema keywords
 
 
 @dataclass(frozen=True)
@@ -17,78 +26,130 @@ class Route:
     function: str
     status: int = 200
     tag: str = ""
+    rules: Rules = field(default_factory=dict)
+    # What a request that fits the document may still be refused for with 422, because no schema
+    # can say it (a rule between two fields, the clock, a size in bytes). The document lists these.
+    refusals: tuple[str, ...] = ()
 
 
-def GET(path: str, function: str, tag: str) -> Route:
-    return Route("GET", path, function, 200, tag)
+@dataclass(frozen=True)
+class BodyOf:
+    """In rules: an object with the fields of another function's JSON body (its arguments, their
+    rules), e.g. the items of a batch of artifact_create bodies. partial: no field is required (a
+    patch); more: fields that function lacks."""
+    function: str
+    partial: bool = False
+    more: Rules = field(default_factory=dict)
 
 
-def POST(path: str, function: str, tag: str, status: int = 201) -> Route:
-    return Route("POST", path, function, status, tag)
+def GET(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
+    return Route("GET", path, function, 200, tag, rules or {}, refusals)
 
 
-def PUT(path: str, function: str, tag: str) -> Route:
-    return Route("PUT", path, function, 200, tag)
+def POST(path: str, function: str, tag: str, status: int = 201, rules: Rules | None = None,
+         refusals: tuple[str, ...] = ()) -> Route:
+    return Route("POST", path, function, status, tag, rules or {}, refusals)
 
 
-def DELETE(path: str, function: str, tag: str) -> Route:
-    return Route("DELETE", path, function, 204, tag)
+def PUT(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
+    return Route("PUT", path, function, 200, tag, rules or {}, refusals)
+
+
+def DELETE(path: str, function: str, tag: str, rules: Rules | None = None) -> Route:
+    return Route("DELETE", path, function, 204, tag, rules or {})
+
+
+# Rules in function bodies, shared by several routes.
+# Every list: orchestrator.check_limit(limit) and orchestrator.cursor_decode(cursor).
+PAGE = {
+    "limit": {"minimum": 1, "maximum": 1000},
+    # An opaque keyset cursor: the base64url text (no padding) that the list put in the `cursor`
+    # of its last item. A string of that alphabet that the list did not issue is refused with 422
+    # (field cursor): no schema can tell the two apart (see CURSOR_REFUSAL).
+    "cursor": {"pattern": "^[A-Za-z0-9_-]+$",
+               "description": "the `cursor` of the last item of the previous page (opaque); "
+                              "a value this list did not issue gets 422"},
+}
+# The refusal every operation that takes a cursor lists (gateway/openapi.py adds it).
+CURSOR_REFUSAL = "cursor: a value of the cursor alphabet that this list did not issue"
+# orchestrator.node_health(): stale after 1 s or more, down no earlier than stale.
+HEALTH = {"stale_after_seconds": {"minimum": 1}, "down_after_seconds": {"minimum": 1}}
+HEALTH_REFUSAL = "down_after_seconds: less than stale_after_seconds (30 when not given)"
 
 
 ROUTES: tuple[Route, ...] = (
     GET("/", "service_info", "service"),
     GET("/ready", "health", "service"),
     GET("/stats/summary", "stats_summary", "service"),
-    POST("/nodes/", "node_create", "nodes"),
-    GET("/nodes/", "node_list", "nodes"),
-    GET("/nodes/active/", "node_list_active", "nodes"),
-    GET("/nodes/type/{node_type}", "node_list_by_type", "nodes"),
+    POST("/nodes/", "node_create", "nodes",
+         rules={"labels": {"type": "object", "additionalProperties": {"type": "string", "not": {"type": "string", "pattern": "\\u0000"}}}}),
+    GET("/nodes/", "node_list", "nodes", PAGE),
+    GET("/nodes/active/", "node_list_active", "nodes", PAGE),
+    GET("/nodes/type/{node_type}", "node_list_by_type", "nodes", PAGE),
     GET("/nodes/{node_id}", "node_get", "nodes"),
-    PUT("/nodes/{node_id}", "node_update", "nodes"),
+    PUT("/nodes/{node_id}", "node_update", "nodes",
+        {"patch": BodyOf("node_create", partial=True,
+                          more={"last_heartbeat_at": {"type": ["string", "null"], "format": "date-time"}})}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
-    POST("/tools/", "tool_create", "tools"),
-    GET("/tools/", "tool_list", "tools"),
-    GET("/tools/active/", "tool_list_active", "tools"),
-    GET("/tools/category/{category}", "tool_list_by_category", "tools"),
+    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}}),  # null: no tags
+    GET("/tools/", "tool_list", "tools", PAGE),
+    GET("/tools/active/", "tool_list_active", "tools", PAGE),
+    GET("/tools/category/{category}", "tool_list_by_category", "tools", PAGE),
     GET("/tools/name/{tool_name}", "tool_get_by_name", "tools"),
-    GET("/tools/name/{tool_name}/versions", "tool_versions", "tools"),
-    GET("/tools/tags/{tag_search}", "tool_search_by_tag", "tools"),
+    GET("/tools/name/{tool_name}/versions", "tool_versions", "tools", PAGE),
+    GET("/tools/tags/{tag_search}", "tool_search_by_tag", "tools", PAGE),
     GET("/tools/{tool_id}", "tool_get", "tools"),
-    PUT("/tools/{tool_id}", "tool_update", "tools"),
+    PUT("/tools/{tool_id}", "tool_update", "tools", {"patch": BodyOf("tool_create", partial=True)}),
     DELETE("/tools/{tool_id}", "tool_delete", "tools"),
     POST("/tools/{tool_id}/tags/{tag_name}", "tool_tag_add", "tools", status=200),
     DELETE("/tools/{tool_id}/tags/{tag_name}", "tool_tag_remove", "tools"),
     POST("/artifacts/", "artifact_create", "artifacts"),
-    POST("/artifacts/batch", "artifact_create_batch", "artifacts"),
-    GET("/artifacts/", "artifact_list", "artifacts"),
-    GET("/artifacts/large/", "artifact_list_large", "artifacts"),
-    GET("/artifacts/tool/{tool_id}", "artifact_list_by_tool", "artifacts"),
+    POST("/artifacts/batch", "artifact_create_batch", "artifacts",
+         rules={"artifacts": {"type": "array", "maxItems": 10000, "items": BodyOf("artifact_create")}}),
+    GET("/artifacts/", "artifact_list", "artifacts", PAGE),
+    GET("/artifacts/large/", "artifact_list_large", "artifacts", {**PAGE, "min_size": {"minimum": 0}}),
+    GET("/artifacts/tool/{tool_id}", "artifact_list_by_tool", "artifacts", PAGE),
     GET("/artifacts/{artifact_id}", "artifact_get", "artifacts"),
     DELETE("/artifacts/{artifact_id}", "artifact_delete", "artifacts"),
-    POST("/nodes/{node_id}/heartbeat", "node_heartbeat", "nodes", status=200),
-    GET("/queries/active-tools-with-nodes", "queries_active_tools_with_nodes", "queries"),
-    GET("/queries/tools-by-category-with-tags", "queries_tools_by_category_with_tags", "queries"),
-    GET("/queries/node-health-status", "queries_node_health_status", "queries"),
-    GET("/queries/large-artifacts-by-tool", "queries_large_artifacts_by_tool", "queries"),
-    GET("/queries/search-tools-by-schema", "queries_search_tools_by_schema", "queries"),
-    POST("/maintenance/cleanup-orphaned-artifacts", "maintenance_cleanup_orphaned_artifacts", "maintenance", status=200),
-    POST("/maintenance/update-tool-status", "maintenance_update_tool_status", "maintenance", status=200),
-    GET("/maintenance/tools-without-nodes", "maintenance_tools_without_nodes", "maintenance"),
+    POST("/nodes/{node_id}/heartbeat", "node_heartbeat", "nodes", status=200,
+         rules={"load": {"type": ["object", "null"]}},  # null: the default, {}
+         refusals=("load: larger than 4 kB as stored",)),
+    GET("/queries/active-tools-with-nodes", "queries_active_tools_with_nodes", "queries", {**PAGE, **HEALTH},
+        refusals=(HEALTH_REFUSAL,)),
+    GET("/queries/tools-by-category-with-tags", "queries_tools_by_category_with_tags", "queries",
+        {**PAGE, "tools_per_category": {"minimum": 1, "maximum": 1000}}),
+    GET("/queries/node-health-status", "queries_node_health_status", "queries",
+        {**PAGE, **HEALTH, "health": {"enum": ["HEALTHY", "STALE", "DOWN", "MAINTENANCE", "INACTIVE", "UNKNOWN"]}},
+        refusals=(HEALTH_REFUSAL,)),
+    GET("/queries/large-artifacts-by-tool", "queries_large_artifacts_by_tool", "queries", {**PAGE, "min_size": {"minimum": 0}}),
+    GET("/queries/search-tools-by-schema", "queries_search_tools_by_schema", "queries",
+        {**PAGE, "contains": {"type": "object"}, "side": {"enum": ["input", "output", "any"]}},
+        refusals=("contains, property: neither is given",)),
+    POST("/maintenance/cleanup-orphaned-artifacts", "maintenance_cleanup_orphaned_artifacts", "maintenance", status=200,
+         rules={"older_than_days": {"minimum": 0, "maximum": 36500}, "batch_size": {"minimum": 1, "maximum": 10000}}),
+    POST("/maintenance/update-tool-status", "maintenance_update_tool_status", "maintenance", status=200, rules=HEALTH,
+         refusals=(HEALTH_REFUSAL,)),
+    GET("/maintenance/tools-without-nodes", "maintenance_tools_without_nodes", "maintenance", PAGE),
     GET("/monitoring/storage-usage-by-category", "monitoring_storage_usage_by_category", "monitoring"),
-    GET("/monitoring/tool-usage-statistics", "monitoring_tool_usage_statistics", "monitoring"),
-    GET("/monitoring/data-integrity", "monitoring_data_integrity", "monitoring"),
+    GET("/monitoring/tool-usage-statistics", "monitoring_tool_usage_statistics", "monitoring", PAGE),
+    GET("/monitoring/data-integrity", "monitoring_data_integrity", "monitoring", HEALTH, refusals=(HEALTH_REFUSAL,)),
     POST("/maintenance/refresh-reporting", "maintenance_refresh_reporting", "maintenance", status=200),
     GET("/monitoring/db/table-sizes", "monitoring_db_table_sizes", "monitoring"),
     GET("/monitoring/db/index-usage", "monitoring_db_index_usage", "monitoring"),
     GET("/monitoring/db/cache-hit-ratio", "monitoring_db_cache_hit_ratio", "monitoring"),
-    GET("/monitoring/db/long-running-queries", "monitoring_db_long_running_queries", "monitoring"),
+    GET("/monitoring/db/long-running-queries", "monitoring_db_long_running_queries", "monitoring",
+        {"min_duration_seconds": {"minimum": 0}}),
     GET("/monitoring/db/lock-waits", "monitoring_db_lock_waits", "monitoring"),
     GET("/monitoring/db/vacuum-status", "monitoring_db_vacuum_status", "monitoring"),
-    GET("/monitoring/db/slow-statements", "monitoring_db_slow_statements", "monitoring"),
-    POST("/keys/", "api_key_create", "security"),
-    GET("/keys/", "api_key_list", "security"),
+    GET("/monitoring/db/slow-statements", "monitoring_db_slow_statements", "monitoring",
+        {"limit": {"minimum": 1, "maximum": 100}}),
+    POST("/keys/", "api_key_create", "security",
+         refusals=("expires_at: not in the future", "node_id: missing for role node, or given for another role")),
+    GET("/keys/", "api_key_list", "security", PAGE),
     DELETE("/keys/{key_id}", "api_key_revoke", "security"),
-    GET("/audit", "audit_list", "security"),
-    POST("/audit/purge", "audit_purge", "security", status=200),
-    POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200),
+    GET("/audit", "audit_list", "security", PAGE),
+    POST("/audit/purge", "audit_purge", "security", status=200,
+         rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
+    POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
+         rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
 )

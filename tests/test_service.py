@@ -5,6 +5,7 @@ import time
 import uuid
 from datetime import datetime
 
+import httpx
 import requests
 
 from conftest import ROOT, problem, running_gateway
@@ -186,7 +187,9 @@ def test_openapi_describes_parameters_and_bodies(http):
 
     artifact = paths["/artifacts/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(artifact["required"]) == {"name", "uri"}
-    assert artifact["properties"]["size_bytes"]["type"] == ["integer", "null"]
+    # null only where the argument's default is NULL: size_bytes defaults to 0, checksum to NULL
+    assert artifact["properties"]["size_bytes"]["type"] == "integer"
+    assert artifact["properties"]["checksum_sha256"]["type"] == ["string", "null"]
 
     query = {p["name"]: p for p in paths["/tools/"]["get"]["parameters"]}
     assert set(query) == {"category", "status", "target_node_id", "name", "limit", "cursor"}
@@ -198,6 +201,42 @@ def test_openapi_describes_parameters_and_bodies(http):
     assert "requestBody" in paths["/tools/{tool_id}"]["put"]
     assert "requestBody" not in paths["/tools/{tool_id}/tags/{tag_name}"]["post"]
     assert paths["/tools/{tool_id}"]["delete"]["responses"]["204"] == {"description": "done"}
+
+
+def test_openapi_says_what_functions_check_in_their_bodies(http):
+    paths = openapi(http)["paths"]
+    query = {p["name"]: p["schema"] for p in paths["/tools/"]["get"]["parameters"]}
+    assert (query["limit"]["minimum"], query["limit"]["maximum"]) == (1, 1000)
+    assert query["cursor"]["pattern"] == "^[A-Za-z0-9_-]+$"
+    assert query["status"]["enum"] == ["ACTIVE", "INACTIVE", "DEPRECATED"]  # inlined orchestrator.tool_statuses()
+    slow = {p["name"]: p["schema"] for p in paths["/monitoring/db/slow-statements"]["get"]["parameters"]}
+    assert (slow["limit"]["minimum"], slow["limit"]["maximum"]) == (1, 100)
+    create = paths["/tools/"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert create["version"]["pattern"].startswith("^(0|[1-9][0-9]*)\\.")  # inlined orchestrator.is_semver()
+    patch = paths["/nodes/{node_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert patch["additionalProperties"] is False and patch["required"] == []
+    assert set(patch["properties"]) == {"node_type", "address", "name", "status", "labels", "metadata", "last_heartbeat_at"}
+    if_match = {p["name"]: p for p in paths["/nodes/{node_id}"]["put"]["parameters"]}["If-Match"]
+    assert if_match["in"] == "header" and if_match["schema"]["pattern"]
+    # What no schema can say is said in words, and marked for tools.
+    assert paths["/tools/"]["get"]["x-valid-input-may-get-422"] is True
+    assert "did not issue" in paths["/tools/"]["get"]["responses"]["422"]["description"]
+    assert "x-valid-input-may-get-422" not in paths["/tools/"]["post"]
+
+
+def test_values_the_document_allows_are_taken(http):
+    # JSON has one kind of number: 3.0 is the integer 3, in a body and in a batch.
+    purged = http.post("/maintenance/purge-idempotency-keys", json={"older_than_hours": 24.0})
+    assert purged.status_code == 200, purged.text
+    batch = http.post("/artifacts/batch", json={"artifacts": [{"name": "n", "uri": "s3://b/n", "size_bytes": 3.0}]})
+    assert batch.status_code == 201 and batch.json()[0]["size_bytes"] == 3, batch.text
+    # A value the document refuses is refused, by name: null for a field whose default is a value,
+    # NUL in JSON (jsonb cannot hold it).
+    problem(http.post("/artifacts/", json={"name": "n", "uri": "s3://b/n", "size_bytes": None}), 422, "23502", "size_bytes")
+    problem(http.post("/artifacts/", json={"name": "n", "uri": "s3://b/n", "metadata": {"k": "a\u0000b"}}), 422, None, "metadata")
+    # Without credentials, 401 comes first, whatever else is wrong.
+    with httpx.Client(base_url=str(http.base_url)) as anon:
+        problem(anon.delete(f"/nodes/{uuid.uuid4()}", headers={"If-Match": "yesterday"}), 401)
 
 
 def test_docs_pages_serve_html(http):
