@@ -76,7 +76,7 @@ COMMENT ON FUNCTION orchestrator.tool_tallies_apply(uuid[], uuid[], text[]) IS
 'Adds the ACTIVE tools that arrived at nodes, removes those that departed, and recounts deprecated_targeted for the names given.';
 
 CREATE FUNCTION orchestrator.tools_tally() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     -- Only ACTIVE and DEPRECATED versions bear on a name's deprecated_targeted count.
     IF TG_OP = 'INSERT' THEN
@@ -114,7 +114,7 @@ CREATE TRIGGER tools_tally_delete AFTER DELETE ON orchestrator.tools
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.tools_tally();
 
 CREATE FUNCTION orchestrator.tools_tally_truncate() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM orchestrator.node_active_tools;
     DELETE FROM orchestrator.deprecated_targeted;
@@ -180,16 +180,20 @@ BEGIN
     RETURN NEXT orchestrator.integrity_check('duplicate_checksums', 'warn',
         ARRAY(SELECT d FROM orchestrator.duplicate_checksums_now() d ORDER BY d),
         'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums');
-    RETURN NEXT orchestrator.integrity_check('nodes_never_seen', 'warn',
+    -- Counted, with only the 5 samples sorted (ACTIVE and silent past stale_after is STALE or DOWN).
+    RETURN NEXT orchestrator.integrity_check_counted('nodes_never_seen', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.nodes n
+         WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)),
         ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n
               WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)
-              ORDER BY n.created_at),
+              ORDER BY n.created_at LIMIT 5),
         'ACTIVE nodes that never sent a heartbeat');
-    RETURN NEXT orchestrator.integrity_check('stale_nodes', 'warn',
+    RETURN NEXT orchestrator.integrity_check_counted('stale_nodes', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+         WHERE n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after),
         ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-              WHERE orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) IN ('STALE', 'DOWN')
-                AND n.status = 'ACTIVE'
-              ORDER BY h.last_heartbeat_at),
+              WHERE n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after
+              ORDER BY h.last_heartbeat_at LIMIT 5),
         'ACTIVE nodes silent longer than the stale threshold');
     -- Validated CHECK constraints guarantee it; the tools are read only if one is not valid.
     RETURN NEXT orchestrator.integrity_check('schemas_not_objects', 'fail',
