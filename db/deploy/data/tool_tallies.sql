@@ -149,7 +149,26 @@ RETURNS SETOF api.integrity_check
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     th record := orchestrator.health_thresholds(stale_after_seconds, down_after_seconds);
+    nodes record;
 BEGIN
+    -- One pass over the nodes for the three checks about them: never seen, silent past the stale
+    -- threshold (ACTIVE and STALE or DOWN), and unavailable with ACTIVE tools (their counts are
+    -- maintained in node_active_tools).
+    SELECT pg_catalog.count(*) FILTER (WHERE x.never_seen) AS never_seen,
+           (pg_catalog.array_agg(x.node_id::text ORDER BY x.created_at) FILTER (WHERE x.never_seen))[1:5] AS never_seen_ids,
+           pg_catalog.count(*) FILTER (WHERE x.stale) AS stale,
+           (pg_catalog.array_agg(x.node_id::text ORDER BY x.last_heartbeat_at) FILTER (WHERE x.stale))[1:5] AS stale_ids,
+           coalesce(pg_catalog.sum(x.active_tools) FILTER (WHERE x.unavailable), 0)::bigint AS unavailable_tools,
+           (pg_catalog.array_agg(x.node_id ORDER BY x.node_id) FILTER (WHERE x.unavailable AND x.active_tools > 0))[1:5] AS unavailable_ids
+    INTO nodes
+    FROM (SELECT n.node_id, n.created_at, h.last_heartbeat_at, c.active_tools,
+                 n.status = 'ACTIVE' AND h.node_id IS NULL AS never_seen,
+                 n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after AS stale,
+                 n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN' AS unavailable
+          FROM orchestrator.nodes n
+          LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+          LEFT JOIN orchestrator.node_active_tools c ON c.node_id = n.node_id) x;
+
     -- Counted by the maintained tallies; the samples come from artifacts_tool_created_idx.
     RETURN NEXT orchestrator.integrity_check_counted('orphaned_artifacts', 'warn',
         coalesce((SELECT c.artifact_count FROM orchestrator.artifact_tallies_now() c WHERE c.category = 'orphaned'), 0),
@@ -160,40 +179,22 @@ BEGIN
         ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL
               ORDER BY t.name LIMIT 5),
         'ACTIVE tools with no target node');
-    -- Sums the maintained counts of the unavailable nodes; samples from the first of them.
-    RETURN NEXT (
-        WITH unavailable AS MATERIALIZED (
-            SELECT n.node_id, c.active_tools FROM orchestrator.nodes n
-            JOIN orchestrator.node_active_tools c ON c.node_id = n.node_id
-            LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-            WHERE n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN'
-        )
-        SELECT orchestrator.integrity_check_counted('active_tools_on_unavailable_nodes', 'fail',
-            coalesce((SELECT pg_catalog.sum(u.active_tools) FROM unavailable u), 0)::bigint,
-            ARRAY(SELECT s.tool_id::text
-                  FROM (SELECT u.node_id FROM unavailable u ORDER BY u.node_id LIMIT 5) u,
-                       LATERAL (SELECT t.tool_id, t.name FROM orchestrator.tools t
-                                WHERE t.target_node_id = u.node_id AND t.status = 'ACTIVE' ORDER BY t.name LIMIT 5) s
-                  ORDER BY u.node_id, s.name LIMIT 5),
-            'ACTIVE tools whose target node is not ACTIVE or is DOWN'));
+    RETURN NEXT orchestrator.integrity_check_counted('active_tools_on_unavailable_nodes', 'fail', nodes.unavailable_tools,
+        ARRAY(SELECT s.tool_id::text
+              FROM pg_catalog.unnest(nodes.unavailable_ids) WITH ORDINALITY u(node_id, k),
+                   LATERAL (SELECT t.tool_id, t.name FROM orchestrator.tools t
+                            WHERE t.target_node_id = u.node_id AND t.status = 'ACTIVE' ORDER BY t.name LIMIT 5) s
+              ORDER BY u.k, s.name LIMIT 5),
+        'ACTIVE tools whose target node is not ACTIVE or is DOWN');
     -- The maintained set of shared checksums, not a read of every checksum.
-    RETURN NEXT orchestrator.integrity_check('duplicate_checksums', 'warn',
-        ARRAY(SELECT d FROM orchestrator.duplicate_checksums_now() d ORDER BY d),
-        'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums');
-    -- Counted, with only the 5 samples sorted (ACTIVE and silent past stale_after is STALE or DOWN).
-    RETURN NEXT orchestrator.integrity_check_counted('nodes_never_seen', 'warn',
-        (SELECT pg_catalog.count(*) FROM orchestrator.nodes n
-         WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)),
-        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n
-              WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)
-              ORDER BY n.created_at LIMIT 5),
+    RETURN NEXT (
+        WITH d AS MATERIALIZED (SELECT x.checksum FROM orchestrator.duplicate_checksums_now() x(checksum))
+        SELECT orchestrator.integrity_check_counted('duplicate_checksums', 'warn', (SELECT pg_catalog.count(*) FROM d),
+            ARRAY(SELECT d.checksum FROM d ORDER BY d.checksum LIMIT 5),
+            'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums'));
+    RETURN NEXT orchestrator.integrity_check_counted('nodes_never_seen', 'warn', nodes.never_seen, nodes.never_seen_ids,
         'ACTIVE nodes that never sent a heartbeat');
-    RETURN NEXT orchestrator.integrity_check_counted('stale_nodes', 'warn',
-        (SELECT pg_catalog.count(*) FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-         WHERE n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after),
-        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-              WHERE n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after
-              ORDER BY h.last_heartbeat_at LIMIT 5),
+    RETURN NEXT orchestrator.integrity_check_counted('stale_nodes', 'warn', nodes.stale, nodes.stale_ids,
         'ACTIVE nodes silent longer than the stale threshold');
     -- Validated CHECK constraints guarantee it; the tools are read only if one is not valid.
     RETURN NEXT orchestrator.integrity_check('schemas_not_objects', 'fail',
