@@ -45,12 +45,14 @@ COMMENT ON TABLE orchestrator.duplicate_checksums IS
 'Checksums carried by more than one artifact, as of the last fold; checksums in unfolded changes are recounted on read.';
 
 -- 2. Exact figures from the maintained state -----------------------------------------------------
-CREATE FUNCTION orchestrator.checksum_shared(checksum text) RETURNS boolean
+CREATE FUNCTION orchestrator.checksums_shared(checksums text[]) RETURNS SETOF text
 LANGUAGE sql STABLE AS $$
-    SELECT (SELECT pg_catalog.count(*) FROM (SELECT FROM orchestrator.artifacts a
-                                             WHERE a.checksum_sha256 = checksum LIMIT 2) s) = 2
+    -- At most two entries of artifacts_checksum_idx per checksum.
+    SELECT c.checksum FROM pg_catalog.unnest(checksums) c(checksum)
+    WHERE (SELECT pg_catalog.count(*) FROM (SELECT FROM orchestrator.artifacts a
+                                            WHERE a.checksum_sha256 = c.checksum LIMIT 2) s) = 2
 $$;
-COMMENT ON FUNCTION orchestrator.checksum_shared(text) IS 'Whether more than one artifact carries this checksum (two probes of artifacts_checksum_idx at most).';
+COMMENT ON FUNCTION orchestrator.checksums_shared(text[]) IS 'Those of the given checksums that more than one artifact carries.';
 
 CREATE FUNCTION orchestrator.category_largest(category text, share numeric) RETURNS bigint
 LANGUAGE sql STABLE AS $$
@@ -95,13 +97,13 @@ COMMENT ON FUNCTION orchestrator.artifact_tallies_now() IS
 
 CREATE FUNCTION orchestrator.duplicate_checksums_now() RETURNS SETOF text
 LANGUAGE sql STABLE AS $$
-    WITH pending AS (
+    WITH pending AS MATERIALIZED (
         SELECT DISTINCT x.checksum FROM orchestrator.artifact_tally_changes c, pg_catalog.unnest(c.checksums) x(checksum)
     )
     SELECT d.checksum FROM orchestrator.duplicate_checksums d
     WHERE NOT EXISTS (SELECT FROM pending p WHERE p.checksum = d.checksum)
     UNION ALL
-    SELECT p.checksum FROM pending p WHERE orchestrator.checksum_shared(p.checksum)
+    SELECT s.checksum FROM orchestrator.checksums_shared(ARRAY(SELECT p.checksum FROM pending p)) s(checksum)
 $$;
 COMMENT ON FUNCTION orchestrator.duplicate_checksums_now() IS
 'Checksums carried by more than one artifact, exactly: the folded set, with the checksums of unfolded changes recounted.';
@@ -111,6 +113,8 @@ CREATE FUNCTION orchestrator.artifact_tallies_fold(wait boolean DEFAULT false) R
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     folded orchestrator.artifact_tally_changes[];
+    recounted text[];
+    shared text[];
 BEGIN
     -- One folder at a time (the key is arbitrary but fixed); a writer that finds one busy goes on.
     IF wait THEN
@@ -141,15 +145,13 @@ BEGIN
     WHERE r.category = t.category AND r.removed >= t.largest_bytes;
 
     -- The writes behind these changes have committed: a recount sees every copy.
-    WITH recounted AS (
-        SELECT x.checksum, orchestrator.checksum_shared(x.checksum) AS shared
-        FROM (SELECT DISTINCT x FROM pg_catalog.unnest(folded) f, pg_catalog.unnest(f.checksums) x) x(checksum)
-    ), unshared AS (
-        DELETE FROM orchestrator.duplicate_checksums d USING recounted r WHERE d.checksum = r.checksum AND NOT r.shared
-    )
-    INSERT INTO orchestrator.duplicate_checksums (checksum)
-    SELECT r.checksum FROM recounted r WHERE r.shared
-    ON CONFLICT DO NOTHING;
+    -- In index order: neighbouring probes share index pages.
+    recounted := ARRAY(SELECT DISTINCT x FROM pg_catalog.unnest(folded) f, pg_catalog.unnest(f.checksums) x ORDER BY x);
+    IF pg_catalog.cardinality(recounted) > 0 THEN
+        shared := ARRAY(SELECT orchestrator.checksums_shared(recounted));
+        DELETE FROM orchestrator.duplicate_checksums d WHERE d.checksum = ANY (recounted) AND d.checksum <> ALL (shared);
+        INSERT INTO orchestrator.duplicate_checksums (checksum) SELECT pg_catalog.unnest(shared) ON CONFLICT DO NOTHING;
+    END IF;
 END
 $$;
 REVOKE ALL ON FUNCTION orchestrator.artifact_tallies_fold(boolean) FROM PUBLIC;
@@ -215,7 +217,7 @@ DECLARE
     changed bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        -- The common case, written out: no array of moves to build.
+        -- Inserts and deletes are written out: no array of moves to build for a bulk statement.
         WITH recorded AS (
             INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, checksums)
             SELECT coalesce(t.category, 'orphaned'), pg_catalog.count(*), pg_catalog.sum(r.size_bytes), pg_catalog.max(r.size_bytes),
@@ -226,9 +228,15 @@ BEGIN
         )
         SELECT pg_catalog.sum(r.artifact_count) INTO changed FROM recorded r;
     ELSIF TG_OP = 'DELETE' THEN
-        changed := orchestrator.artifact_moves_record(ARRAY(
-            SELECT ROW(coalesce(t.category, 'orphaned'), r.size_bytes, r.checksum_sha256, -1)::orchestrator.artifact_move
-            FROM old_rows r LEFT JOIN orchestrator.tools t ON t.tool_id = r.tool_id));
+        WITH recorded AS (
+            INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, removed_largest, checksums)
+            SELECT coalesce(t.category, 'orphaned'), -pg_catalog.count(*), -pg_catalog.sum(r.size_bytes), pg_catalog.max(r.size_bytes),
+                   pg_catalog.array_agg(DISTINCT r.checksum_sha256) FILTER (WHERE r.checksum_sha256 IS NOT NULL)
+            FROM old_rows r LEFT JOIN orchestrator.tools t ON t.tool_id = r.tool_id
+            GROUP BY 1
+            RETURNING -artifact_count AS removed
+        )
+        SELECT pg_catalog.sum(r.removed) INTO changed FROM recorded r;
     ELSE
         -- Only a change of category, size or checksum counts. A deleted tool's artifacts were
         -- moved to "orphaned" before ON DELETE SET NULL touched them (tools_orphan_artifacts): a
