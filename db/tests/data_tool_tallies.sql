@@ -8,7 +8,7 @@ CREATE FUNCTION pg_temp.differences() RETURNS bigint LANGUAGE sql AS $$
     WITH exact_nodes AS (SELECT target_node_id, count(*) FROM orchestrator.tools
                          WHERE status = 'ACTIVE' AND target_node_id IS NOT NULL GROUP BY 1),
          kept_nodes AS (SELECT node_id, active_tools FROM orchestrator.node_active_tools),
-         exact_names AS (SELECT * FROM orchestrator.deprecated_targeted_count(NULL)),
+         exact_names AS (SELECT name, count(*) FROM orchestrator.deprecated_targeted_tools GROUP BY name),
          kept_names AS (SELECT name, tools FROM orchestrator.deprecated_targeted)
     SELECT (SELECT count(*) FROM ((SELECT * FROM exact_nodes EXCEPT SELECT * FROM kept_nodes)
                                   UNION ALL (SELECT * FROM kept_nodes EXCEPT SELECT * FROM exact_nodes)) d)
@@ -62,7 +62,7 @@ SELECT results_eq(
                LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
                WHERE t.status = 'ACTIVE' AND (n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at,
                      interval '30 seconds', interval '120 seconds') = 'DOWN'))
-       UNION ALL SELECT coalesce(sum(tools), 0)::bigint FROM orchestrator.deprecated_targeted_count(NULL) $$,
+       UNION ALL SELECT count(*) FROM orchestrator.deprecated_targeted_tools $$,
     'the data checks report the counted figures');
 
 TRUNCATE orchestrator.tools CASCADE;
