@@ -187,37 +187,14 @@ Example: SELECT orchestrator.artifact_tallies_rebuild();';
 -- tables through the api functions, which already run as the owner with search_path '', and
 -- every name here is qualified. A definer with its own search_path saves and restores settings
 -- on every call, which cost about 20% of a single artifact create.
-CREATE TYPE orchestrator.artifact_move AS (category text, size_bytes bigint, checksum_sha256 text, k integer);
-COMMENT ON TYPE orchestrator.artifact_move IS 'An artifact that arrived in (k = 1) or left (k = -1) a category.';
-
-CREATE FUNCTION orchestrator.artifact_moves_record(moves orchestrator.artifact_move[]) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    recorded bigint;
-BEGIN
-    -- PL/pgSQL, not SQL: its plan is kept for the session, where a SQL function's is made per call.
-    WITH r AS (
-        INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, removed_largest, checksums)
-        SELECT m.category, pg_catalog.sum(m.k), pg_catalog.sum(m.k * m.size_bytes),
-               pg_catalog.max(m.size_bytes) FILTER (WHERE m.k > 0), pg_catalog.max(m.size_bytes) FILTER (WHERE m.k < 0),
-               pg_catalog.array_agg(DISTINCT m.checksum_sha256) FILTER (WHERE m.checksum_sha256 IS NOT NULL)
-        FROM pg_catalog.unnest(moves) m GROUP BY m.category
-        RETURNING pg_catalog.abs(artifact_count) AS moved
-    )
-    SELECT pg_catalog.sum(r.moved) INTO recorded FROM r;
-    RETURN recorded;
-END
-$$;
-COMMENT ON FUNCTION orchestrator.artifact_moves_record(orchestrator.artifact_move[]) IS
-'Writes one artifact_tally_changes row per category moved; returns how many artifacts moved.';
-
 CREATE FUNCTION orchestrator.artifacts_tally() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     changed bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        -- Inserts and deletes are written out: no array of moves to build for a bulk statement.
+        -- Each case reads its transition tables directly: no arrays to build, and statements
+        -- without parameters, whose plans are kept for the session.
         WITH recorded AS (
             INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, checksums)
             SELECT coalesce(t.category, 'orphaned'), pg_catalog.count(*), pg_catalog.sum(r.size_bytes), pg_catalog.max(r.size_bytes),
@@ -241,15 +218,24 @@ BEGIN
         -- Only a change of category, size or checksum counts. A deleted tool's artifacts were
         -- moved to "orphaned" before ON DELETE SET NULL touched them (tools_orphan_artifacts): a
         -- tool that is gone reads as "orphaned", so that update is no change.
-        changed := orchestrator.artifact_moves_record(ARRAY(
-            SELECT v.m
+        WITH moved AS (
+            SELECT v.category, v.size_bytes, v.checksum_sha256, v.k
             FROM old_rows o JOIN new_rows r ON r.artifact_id = o.artifact_id
             LEFT JOIN orchestrator.tools ot ON ot.tool_id = o.tool_id
             LEFT JOIN orchestrator.tools nt ON nt.tool_id = r.tool_id,
-            LATERAL (VALUES (ROW(coalesce(ot.category, 'orphaned'), o.size_bytes, o.checksum_sha256, -1)::orchestrator.artifact_move),
-                            (ROW(coalesce(nt.category, 'orphaned'), r.size_bytes, r.checksum_sha256, 1)::orchestrator.artifact_move)) v(m)
+            LATERAL (VALUES (coalesce(ot.category, 'orphaned'), o.size_bytes, o.checksum_sha256, -1),
+                            (coalesce(nt.category, 'orphaned'), r.size_bytes, r.checksum_sha256, 1)) v(category, size_bytes, checksum_sha256, k)
             WHERE coalesce(ot.category, 'orphaned') <> coalesce(nt.category, 'orphaned')
-               OR o.size_bytes <> r.size_bytes OR o.checksum_sha256 IS DISTINCT FROM r.checksum_sha256));
+               OR o.size_bytes <> r.size_bytes OR o.checksum_sha256 IS DISTINCT FROM r.checksum_sha256
+        ), recorded AS (
+            INSERT INTO orchestrator.artifact_tally_changes (category, artifact_count, total_bytes, largest_bytes, removed_largest, checksums)
+            SELECT m.category, pg_catalog.sum(m.k), pg_catalog.sum(m.k * m.size_bytes),
+                   pg_catalog.max(m.size_bytes) FILTER (WHERE m.k > 0), pg_catalog.max(m.size_bytes) FILTER (WHERE m.k < 0),
+                   pg_catalog.array_agg(DISTINCT m.checksum_sha256) FILTER (WHERE m.checksum_sha256 IS NOT NULL)
+            FROM moved m GROUP BY m.category
+            RETURNING pg_catalog.abs(artifact_count) AS n
+        )
+        SELECT pg_catalog.sum(r.n) INTO changed FROM recorded r;
     END IF;
     -- Fold about once per 256 artifacts changed: cheap for writers, and the unfolded rest stays
     -- small for readers.

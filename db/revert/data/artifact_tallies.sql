@@ -117,10 +117,8 @@ DROP TRIGGER tools_orphan_artifacts ON orchestrator.tools;
 DROP TRIGGER tools_move_artifacts ON orchestrator.tools;
 DROP FUNCTION orchestrator.artifacts_tally(), orchestrator.tool_moves_artifacts(), orchestrator.artifacts_tally_truncate(),
               orchestrator.artifact_tallies_rebuild(), orchestrator.artifact_tallies_fold(boolean),
-              orchestrator.artifact_moves_record(orchestrator.artifact_move[]),
               orchestrator.duplicate_checksums_now(), orchestrator.artifact_tallies_now(),
               orchestrator.category_largest(text, numeric), orchestrator.checksums_shared(text[]);
-DROP TYPE orchestrator.artifact_move;
 DROP TABLE orchestrator.duplicate_checksums, orchestrator.artifact_tally_changes, orchestrator.artifact_tallies;
 
 COMMIT;
