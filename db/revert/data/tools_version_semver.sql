@@ -1,4 +1,4 @@
--- Revert ai-orchestrator:data/tools_version_rule
+-- Revert ai-orchestrator:data/tools_version_semver
 -- Back to the definition of data/tools.
 BEGIN;
 SET LOCAL ROLE aio_owner;

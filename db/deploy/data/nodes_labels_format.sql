@@ -1,8 +1,8 @@
--- Deploy ai-orchestrator:data/nodes_labels_strict
+-- Deploy ai-orchestrator:data/nodes_labels_format
 -- requires: data/nodes
--- labels: "a JSON object whose values are all strings", now also for values that are arrays. The
--- rule's JSON path ran in lax mode, which unwraps arrays: {"zone": ["eu-1"]} and {"zone": []}
--- passed. In strict mode an array value is an array, and is refused.
+-- nodes_labels_format: labels is "a JSON object whose values are all strings", arrays included.
+-- The JSON path of data/nodes runs in lax mode, which unwraps arrays ({"zone": ["eu-1"]} and
+-- {"zone": []} pass); in strict mode an array value is an array, and is refused.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 

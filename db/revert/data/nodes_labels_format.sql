@@ -1,4 +1,4 @@
--- Revert ai-orchestrator:data/nodes_labels_strict
+-- Revert ai-orchestrator:data/nodes_labels_format
 -- Back to the definition of data/nodes (lax mode).
 BEGIN;
 SET LOCAL ROLE aio_owner;

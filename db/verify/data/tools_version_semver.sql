@@ -1,4 +1,4 @@
--- Verify ai-orchestrator:data/tools_version_rule
+-- Verify ai-orchestrator:data/tools_version_semver
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_constraintdef(c.oid), 'orchestrator.is_semver(version)')
 FROM pg_catalog.pg_constraint c
 WHERE c.conrelid = 'orchestrator.tools'::regclass AND c.conname = 'tools_version_semver' AND c.convalidated;
