@@ -1,4 +1,4 @@
--- pgTAP: data/tools_version_rule (the semver rule of tools.version, readable from pg_catalog)
+-- pgTAP: data/tools_version_semver (the semver rule of tools.version, readable from pg_catalog)
 BEGIN;
 SELECT plan(6);
 

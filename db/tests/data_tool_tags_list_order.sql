@@ -1,4 +1,4 @@
--- pgTAP: data/tag_list_order (tag rows carry their tool's list order)
+-- pgTAP: data/tool_tags_list_order (tag rows carry their tool's list order)
 BEGIN;
 SELECT plan(9);
 

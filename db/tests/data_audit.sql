@@ -1,4 +1,4 @@
--- pgTAP: data/audit_statements (inserts and deletes audited once per statement, same rows as before)
+-- pgTAP: data/audit (inserts and deletes audited once per statement, updates per row)
 BEGIN;
 SELECT plan(11);
 

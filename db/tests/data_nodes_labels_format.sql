@@ -1,4 +1,4 @@
--- pgTAP: data/nodes_labels_strict (label values are strings, arrays included)
+-- pgTAP: data/nodes_labels_format (label values are strings, arrays included)
 BEGIN;
 SELECT plan(5);
 
