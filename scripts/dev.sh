@@ -47,7 +47,7 @@ progress() {  # label regex
         fi
     done
     if [ -t 2 ] && [ "$n" -gt 0 ]; then printf '\r\033[K' >&2; fi
-    printf '    %s: %s done\n' "$label" "$n" >&2
+    if [ "$n" -gt 0 ]; then printf '    %s: %s done\n' "$label" "$n" >&2; else printf '    %s: nothing to do\n' "$label" >&2; fi
 }
 
 # --- PostgreSQL discovery --------------------------------------------------------

@@ -5,7 +5,7 @@
 SELECT p.proname AS function,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
        substring(d.description FROM '\nRoute: ([^\n]*)') AS route,
-       split_part(d.description, E'\n', 1) AS summary
+       left(regexp_replace(split_part(d.description, E'\n', 1), '[.;] .*$', ''), 100) AS summary  -- its first clause
 FROM pg_catalog.pg_proc p
 LEFT JOIN pg_catalog.pg_description d
        ON d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objsubid = 0
