@@ -25,7 +25,7 @@ cluster_dir() {
     if [ "$(id -u)" -ne 0 ] || { [ -d "$ROOT/.pgdata" ] && [ ! -L "$ROOT/.pgdata" ]; }; then
         echo "$ROOT/.pgdata"
     else
-        local name; name="$(basename "$ROOT" | tr -c 'A-Za-z0-9._-\n' '_' | cut -c1-24)"
+        local name; name="$(basename "$ROOT" | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-24)"
         echo "$PG_HOME_ROOT/$name-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
     fi
 }

@@ -115,7 +115,8 @@ def test_fresh_clone_in_a_private_directory(private_clone):
     assert socket_dir.is_relative_to((clone / ".pgdata").resolve())
     if os.geteuid() == 0:
         # Run by root: the cluster lives outside the 0700 home, where postgres may go.
-        assert (clone / ".pgdata").is_symlink()
+        assert (clone / ".pgdata").is_symlink() and (clone / ".pgdata").resolve().name.startswith("aio-")
+        assert (clone / ".pgdata" / "checkout").read_text().strip() == str(clone)
         assert "Permission denied" in cannot_connect_as_nobody(url)
     assert (clone / ".pgdata").resolve().stat().st_mode & 0o077 == 0
 
