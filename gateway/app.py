@@ -63,6 +63,7 @@ class Gateway:
             kwargs={"autocommit": True},
         )
         self.functions: dict[str, catalog.Function] | None = None
+        self.index_columns: dict[str, str] = {}
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
         self._pool_gauges: asyncio.Task | None = None
@@ -90,6 +91,7 @@ class Gateway:
                 if self.functions is None:
                     async with self.pool.connection() as conn:
                         self.functions = await catalog.load(conn)
+                        self.index_columns = await catalog.index_columns(conn)
                     self._statements.clear()
         return self.functions
 
@@ -283,7 +285,8 @@ class Gateway:
                 stored = json.loads(exc.diag.message_detail)
                 return Response(content=stored["body"].encode(), status_code=stored["status"], media_type=JSON,
                                 headers={"Idempotent-Replayed": "true"}), None
-            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present))), sqlstate
+            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present),
+                                                          index_columns=self.index_columns)), sqlstate
         if fn.returns_void:
             return Response(content=b"", status_code=r.status), None
         if fn.versioned and len(row) > 1 and row[1] is not None:
