@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -67,6 +68,7 @@ class Gateway:
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
         self._pool_gauges: asyncio.Task | None = None
+        self.held = 0  # pool connections held by requests right now
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
@@ -85,11 +87,27 @@ class Gateway:
             observability.record_pool(self.pool.get_stats())
             await asyncio.sleep(1)
 
+    @contextlib.asynccontextmanager
+    async def connection(self):
+        try:
+            async with self.pool.connection() as conn:
+                self.held += 1
+                try:
+                    yield conn
+                finally:
+                    self.held -= 1
+        except PoolTimeout as exc:
+            if self.held < self.pool.max_size:
+                # Some of the pool's connections are not held by requests, yet none came: the pool
+                # cannot connect. The database is down (503), not busy (504).
+                raise errors.DatabaseUnreachable(str(exc)) from None
+            raise
+
     async def catalog(self) -> dict[str, catalog.Function]:
         if self.functions is None:
             async with self._catalog_lock:
                 if self.functions is None:
-                    async with self.pool.connection() as conn:
+                    async with self.connection() as conn:
                         self.functions = await catalog.load(conn)
                         self.index_columns = await catalog.index_columns(conn)
                     self._statements.clear()
@@ -214,7 +232,7 @@ class Gateway:
         transaction, so the setup's transaction-local settings hold for the call, and an error
         anywhere rolls back all of it. psycopg quotes the values (client-side binding)."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
-        async with self.pool.connection() as conn:
+        async with self.connection() as conn:
             cur = psycopg.AsyncClientCursor(conn)
             message = ";\n".join([cur.mogrify(who.sql, setup), *(cur.mogrify(sql, values) for sql, values in statements)])
             await cur.execute(message)
@@ -337,6 +355,8 @@ def expected_revision(if_match: str) -> str | None:
 
 
 def connection_lost(exc: psycopg.OperationalError) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return False  # the wait for a connection has been waited; waiting again doubles it
     return exc.sqlstate is None or exc.sqlstate[:2] == "08" or exc.sqlstate in ("57P01", "57P02", "57P03")
 
 

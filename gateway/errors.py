@@ -43,6 +43,11 @@ SQLSTATE_STATUS: dict[str, int] = {
     "08": 503,     # connection exceptions
 }
 RETRYABLE = {503}
+
+
+class DatabaseUnreachable(PoolTimeout):
+    """No pooled connection came in time although the pool was not full: it cannot connect."""
+
 AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
 
 
@@ -66,6 +71,8 @@ def problem(status: int, detail: str, **extra) -> tuple[int, bytes, dict[str, st
 def from_database(exc: Exception, args: dict[str, str] | None = None, authenticated: bool = True,
                   index_columns: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     """A problem for an exception raised while talking to PostgreSQL."""
+    if isinstance(exc, DatabaseUnreachable):
+        return problem(503, "the database is unavailable; retry later")
     if isinstance(exc, PoolTimeout):
         return problem(504, "no database connection became free in time; retry later")
     if not isinstance(exc, psycopg.Error):

@@ -94,15 +94,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The process id of each running gateway, by base URL.
+GATEWAY_PIDS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
-def running_gateway(db_url: str, name: str = "gateway", **env_overrides: str):
-    """The real gateway (uvicorn, in its own process) serving db_url; yields its base URL."""
+def running_gateway(db_url: str, name: str = "gateway", ready: str = "/ready", **env_overrides: str):
+    """The real gateway (uvicorn, in its own process) serving db_url; yields its base URL once
+    `ready` answers 200 (/health: the process answers, whether or not it reaches the database)."""
     port = free_port()
     dbname = conninfo_to_dict(db_url)["dbname"]
     # Locally the gateway logs in as aio_gateway, exactly as `make run` does.
     login = url_for(dbname, "aio_gateway") if is_local_socket() else db_url
-    env = dict(os.environ, GATEWAY_DATABASE_URL=login, DATABASE_URL=db_url, HOST="127.0.0.1", PORT=str(port),
-               AIO_MAX_BODY_BYTES=str(64 * 1024), **env_overrides)
+    env = {**os.environ, "GATEWAY_DATABASE_URL": login, "DATABASE_URL": db_url, "HOST": "127.0.0.1",
+           "PORT": str(port), "AIO_MAX_BODY_BYTES": str(64 * 1024), **env_overrides}
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / f"{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env,
@@ -112,15 +117,17 @@ def running_gateway(db_url: str, name: str = "gateway", **env_overrides: str):
     try:
         while True:
             try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready}", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the gateway did not become ready (see .pytest_cache/{name}.log)", pytrace=False)
             time.sleep(0.2)
+        GATEWAY_PIDS[base] = proc.pid
         yield base
     finally:
+        GATEWAY_PIDS.pop(base, None)
         proc.terminate()
         proc.wait(10)
 
