@@ -279,6 +279,10 @@ class Gateway:
             call = (self.statement(fn, names), [args[n] for n in names])
             key = request.headers.get("idempotency-key")
             if key is not None and r.method == "POST" and r.status == 201:
+                if who.nameless:
+                    raise BadRequest(422, "Idempotency-Key: needs a token with a `sub` claim (keys belong to "
+                                          "their caller; send the request without it, or use an API key)",
+                                     "Idempotency-Key")
                 # Claim the key, then store the response with the write, in the same transaction.
                 digest = await request_digest(request)
                 statements = [(IDEMPOTENCY_CLAIM, [key, digest]),
@@ -365,13 +369,14 @@ IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({
 
 
 async def request_digest(request: Request) -> str:
-    """What makes two requests the same: method, path and the body as canonical JSON."""
+    """What makes two requests the same: method, path, query (in any order) and the body as canonical JSON."""
     raw = await request.body()
     try:
         body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")) if raw.strip() else ""
     except ValueError:
         body = raw.decode(errors="replace")
-    return hashlib.sha256(f"{request.method} {request.url.path}\n{body}".encode()).hexdigest()
+    query = urlencode(sorted(request.query_params.multi_items()))
+    return hashlib.sha256(f"{request.method} {request.url.path}?{query}\n{body}".encode()).hexdigest()
 
 
 def request_id_of(request: Request) -> str:

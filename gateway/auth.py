@@ -42,6 +42,11 @@ class Credentials:
     params: dict
     present: bool  # whether the caller sent credentials (401 vs 403 on a privilege error)
 
+    @property
+    def nameless(self) -> bool:
+        """A token without `sub`: nothing tells its callers apart (e.g. to give each its idempotency keys)."""
+        return self.sql == SETUP_TOKEN and not self.params.get("subject")
+
 
 def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if not authorization:

@@ -477,6 +477,18 @@ def test_jwt_hs256_writer_works_and_is_audited(jwt_gateway, http):
     assert [(r["db_role"], r["subject"], r["key_id"]) for r in rows] == [("aio_writer", subject, None)]
 
 
+def test_a_jwt_without_sub_cannot_use_idempotency_keys(jwt_gateway):
+    # Nothing tells such callers apart: sharing one namespace per role would replay one caller's
+    # response to another.
+    body = {"node_type": "SEC_NOSUB", "address": "http://10.7.0.9:8080", "name": f"sec-{token()}"}
+    with client(jwt_gateway, make_token(JWT_SECRET, sub=None)) as nameless:
+        problem(nameless.post("/nodes/", json=body, headers={"Idempotency-Key": token()}), 422, field="Idempotency-Key")
+        assert nameless.post("/nodes/", json=body).status_code == 201
+    with client(jwt_gateway, make_token(JWT_SECRET)) as named:
+        body["name"] = f"sec-{token()}"
+        assert named.post("/nodes/", json=body, headers={"Idempotency-Key": token()}).status_code == 201
+
+
 def test_jwt_roles(jwt_gateway):
     with client(jwt_gateway, make_token(JWT_SECRET, role=READER)) as reader:
         assert reader.get("/nodes/").status_code == 200
