@@ -27,6 +27,8 @@ from .settings import Settings
 log = logging.getLogger("gateway")
 
 JSON = "application/json"
+# Logs carry at most this much of a path: whatever a client puts there, a line stays a line.
+LOGGED_PATH_CHARS = 300
 
 # Which JSON values a body field may carry for each SQL argument type.
 JSON_KINDS: dict[str, tuple[type, ...]] = {
@@ -59,9 +61,12 @@ class Gateway:
         self.pool = AsyncConnectionPool(
             settings.database_url, min_size=settings.pool_min, max_size=settings.pool_max,
             timeout=settings.pool_timeout_s, open=False, name="gateway",
-            # Autocommit: each request's statements travel as one message and PostgreSQL runs
-            # them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
-            kwargs={"autocommit": True},
+            # Autocommit: each request's statements travel pipelined up to one Sync and PostgreSQL
+            # runs them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
+            # No server-side prepared statements (each statement is parsed afresh, as before the
+            # pipeline): with them, psycopg's cache fell out of step with the server among failing
+            # pipelined requests (26000, prepared statement missing).
+            kwargs={"autocommit": True, "prepare_threshold": None},
         )
         self.functions: dict[str, catalog.Function] | None = None
         self.index_columns: dict[str, str] = {}
@@ -227,17 +232,17 @@ class Gateway:
 
     async def execute(self, who: auth.Credentials, request_id: str, read_only: bool,
                       statements: list[tuple[str, list]]) -> tuple | None:
-        """One round trip: the caller's setup (role, identity, timeout) and the statements, as one
-        simple-protocol message. PostgreSQL runs a multi-statement message as one implicit
-        transaction, so the setup's transaction-local settings hold for the call, and an error
-        anywhere rolls back all of it. psycopg quotes the values (client-side binding)."""
+        """One round trip: the caller's setup (role, identity, timeout) and the statements, pipelined
+        up to one Sync, so PostgreSQL runs them as one implicit transaction: the setup's
+        transaction-local settings hold for the call, and an error anywhere rolls back all of it.
+        Values are bound parameters, never SQL text: PostgreSQL logs the text of a failing
+        statement, and the setup carries the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         async with self.connection() as conn:
-            cur = psycopg.AsyncClientCursor(conn)
-            message = ";\n".join([cur.mogrify(who.sql, setup), *(cur.mogrify(sql, values) for sql, values in statements)])
-            await cur.execute(message)
-            for _ in statements:  # the last statement's result is the answer
-                cur.nextset()
+            async with conn.pipeline():
+                cur = await conn.execute(who.sql, setup)
+                for sql, values in statements:  # the last statement's result is the answer
+                    cur = await conn.execute(sql, values)
             return await cur.fetchone()
 
     async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:
@@ -263,7 +268,7 @@ class Gateway:
         observability.observe(r.path, r.method, response.status_code, elapsed, sqlstate)
         observability.access_log({
             "message": "request", "request_id": request_id, "method": r.method, "route": r.path,
-            "path": request.url.path, "function": r.function, "status": response.status_code,
+            "path": request.url.path[:LOGGED_PATH_CHARS], "function": r.function, "status": response.status_code,
             "duration_ms": round(elapsed * 1000, 2), "sqlstate": sqlstate})
         return response
 
@@ -274,6 +279,9 @@ class Gateway:
         try:
             who = auth.credentials(request.headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
+            if not who.present and not fn.public:
+                # Refused before the body is read or the database sees the request.
+                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED)), None
             args = await self.arguments(fn, request)
             names = tuple(args)
             call = (self.statement(fn, names), [args[n] for n in names])
@@ -294,10 +302,6 @@ class Gateway:
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc))), None
         except BadRequest as exc:
-            if exc.status < 500 and who is not None and not who.present and fn is not None and not fn.public:
-                # Without credentials for a route that needs them, that is the answer (401), not
-                # what else is wrong with the request.
-                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED)), None
             return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
@@ -403,7 +407,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, request.url.path[:LOGGED_PATH_CHARS])
     return problem_response(*errors.problem(500, "internal error"))
 
 

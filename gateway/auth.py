@@ -7,6 +7,7 @@ SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -15,6 +16,10 @@ import jwt
 from .settings import Settings
 
 KEY_PREFIX = "aio_"
+# The shape of every key api.api_key_create makes: checked before the database sees a request.
+KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
+# Far above what an identity provider issues; a larger token is refused before it is decoded.
+MAX_TOKEN_BYTES = 8192
 
 # Runs first in every request's transaction, in the same message as the call itself.
 _SETUP = (
@@ -56,7 +61,11 @@ def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("use Authorization: Bearer <API key or token>")
     if token.startswith(KEY_PREFIX):
+        if not KEY_SHAPE.fullmatch(token):
+            raise Unauthorized("invalid API key: not of the form aio_ and 64 hex digits")
         return Credentials(SETUP_API_KEY, {"key": token}, True)
+    if len(token) > MAX_TOKEN_BYTES:
+        raise Unauthorized(f"invalid token: longer than {MAX_TOKEN_BYTES} bytes")
     claims = verify_jwt(token, settings)
     role = claims.get(settings.jwt_role_claim)
     node_id = claims.get(settings.jwt_node_claim)
