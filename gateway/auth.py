@@ -18,10 +18,10 @@ from .settings import Settings
 KEY_PREFIX = "aio_"
 # The shape of every key api.api_key_create makes: checked before the database sees a request.
 KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
-# Far above what an identity provider issues; a larger token is refused before it is decoded.
+# A larger token is refused before it is decoded (identity providers keep theirs to a few kB).
 MAX_TOKEN_BYTES = 8192
 
-# Runs first in every request's transaction, in the same message as the call itself.
+# Runs first in every request's transaction, pipelined with the call itself; the key is a bound value.
 _SETUP = (
     "SELECT pg_catalog.set_config('role', i.db_role, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"

@@ -43,12 +43,11 @@ SQLSTATE_STATUS: dict[str, int] = {
     "08": 503,     # connection exceptions
 }
 RETRYABLE = {503}
+AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
 
 
 class DatabaseUnreachable(PoolTimeout):
-    """No pooled connection came in time although the pool was not full: it cannot connect."""
-
-AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
+    """No pooled connection came in time although the pool was not full: it cannot connect (503)."""
 
 
 def status_for(sqlstate: str | None) -> int:
@@ -110,9 +109,10 @@ def _too_large(diag, args: dict, index_columns: dict[str, str]) -> tuple[int, by
     named = re.search(r'for index "([^"]+)"', message)
     index = diag.constraint_name or (named[1] if named else "")
     field = index_columns.get(index) or max(args, key=lambda n: len(str(args[n] or "")), default=None)
-    what = "a value is too large to be indexed" if index else "a value is too large"
-    return problem(422, f"{field}: {what} ({message})", code="54000", field=field,
-                   hint="Shorten the value: an indexed entry (a name, a property name) must stay under about 2 kB.")
+    if not index:
+        return problem(422, f"{field}: a value is too large ({message})", code="54000", field=field)
+    return problem(422, f"{field}: a value is too large to be indexed ({message})", code="54000", field=field,
+                   hint="Shorten it: an indexed entry (a name, a JSON Schema property name) must stay under about 2 kB.")
 
 
 def _field_by_value(message: str, args: dict[str, str]) -> str | None:
