@@ -6,8 +6,8 @@
 For each route it measures
   R  pgbench -M prepared running the statements the gateway sends for that route (the setup
      statement: API key -> role; the call), prepared, in one transaction, in one pipelined round
-     trip. (The gateway sends the same two statements as one simple-protocol message, one implicit
-     transaction.) Random ids come from bench.ids (`\\set n random(...)` and a subquery where the
+     trip. (The gateway sends the same two statements pipelined up to one Sync, unprepared, one
+     implicit transaction.) Random ids come from bench.ids (`\\set n random(...)` and a subquery where the
      gateway sends a parameter);
   G  wrk over HTTP against the real gateway (started here), ids from the same table, with the API
      key in the Authorization header,

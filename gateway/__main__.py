@@ -27,8 +27,10 @@ def serve() -> int:
         from .observability import prepare_multiprocess_metrics
 
         prepare_multiprocess_metrics()
+    # httptools, with the limits on request heads and bodies that uvicorn lacks (gateway/server.py).
     uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="info", access_log=False, log_config=None)
+                workers=settings.workers, log_level="info", access_log=False, log_config=None,
+                http="gateway.server:LimitedHttpToolsProtocol")
     return 0
 
 

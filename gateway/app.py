@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -27,6 +28,8 @@ from .settings import Settings
 log = logging.getLogger("gateway")
 
 JSON = "application/json"
+# Logs carry at most this much of a path: whatever a client puts there, a line stays a line.
+LOGGED_PATH_CHARS = 300
 
 # Which JSON values a body field may carry for each SQL argument type.
 JSON_KINDS: dict[str, tuple[type, ...]] = {
@@ -59,14 +62,19 @@ class Gateway:
         self.pool = AsyncConnectionPool(
             settings.database_url, min_size=settings.pool_min, max_size=settings.pool_max,
             timeout=settings.pool_timeout_s, open=False, name="gateway",
-            # Autocommit: each request's statements travel as one message and PostgreSQL runs
-            # them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
-            kwargs={"autocommit": True},
+            # Autocommit: each request's statements travel pipelined up to one Sync and PostgreSQL
+            # runs them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
+            # No server-side prepared statements (each statement is parsed afresh, as before the
+            # pipeline): with them, psycopg's cache fell out of step with the server among failing
+            # pipelined requests (26000, prepared statement missing).
+            kwargs={"autocommit": True, "prepare_threshold": None},
         )
         self.functions: dict[str, catalog.Function] | None = None
+        self.index_columns: dict[str, str] = {}
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
         self._pool_gauges: asyncio.Task | None = None
+        self.held = 0  # pool connections held by requests right now
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
@@ -85,12 +93,29 @@ class Gateway:
             observability.record_pool(self.pool.get_stats())
             await asyncio.sleep(1)
 
+    @contextlib.asynccontextmanager
+    async def connection(self):
+        try:
+            async with self.pool.connection() as conn:
+                self.held += 1
+                try:
+                    yield conn
+                finally:
+                    self.held -= 1
+        except PoolTimeout as exc:
+            if self.held < self.pool.max_size:
+                # Some of the pool's connections are not held by requests, yet none came: the pool
+                # cannot connect. The database is down (503), not busy (504).
+                raise errors.DatabaseUnreachable(str(exc)) from None
+            raise
+
     async def catalog(self) -> dict[str, catalog.Function]:
         if self.functions is None:
             async with self._catalog_lock:
                 if self.functions is None:
-                    async with self.pool.connection() as conn:
+                    async with self.connection() as conn:
                         self.functions = await catalog.load(conn)
+                        self.index_columns = await catalog.index_columns(conn)
                     self._statements.clear()
         return self.functions
 
@@ -208,17 +233,17 @@ class Gateway:
 
     async def execute(self, who: auth.Credentials, request_id: str, read_only: bool,
                       statements: list[tuple[str, list]]) -> tuple | None:
-        """One round trip: the caller's setup (role, identity, timeout) and the statements, as one
-        simple-protocol message. PostgreSQL runs a multi-statement message as one implicit
-        transaction, so the setup's transaction-local settings hold for the call, and an error
-        anywhere rolls back all of it. psycopg quotes the values (client-side binding)."""
+        """One round trip: the caller's setup (role, identity, timeout) and the statements, pipelined
+        up to one Sync, so PostgreSQL runs them as one implicit transaction: the setup's
+        transaction-local settings hold for the call, and an error anywhere rolls back all of it.
+        Values are bound parameters, never SQL text: PostgreSQL logs the text of a failing
+        statement, and the setup carries the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
-        async with self.pool.connection() as conn:
-            cur = psycopg.AsyncClientCursor(conn)
-            message = ";\n".join([cur.mogrify(who.sql, setup), *(cur.mogrify(sql, values) for sql, values in statements)])
-            await cur.execute(message)
-            for _ in statements:  # the last statement's result is the answer
-                cur.nextset()
+        async with self.connection() as conn:
+            async with conn.pipeline():
+                cur = await conn.execute(who.sql, setup)
+                for sql, values in statements:  # the last statement's result is the answer
+                    cur = await conn.execute(sql, values)
             return await cur.fetchone()
 
     async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:
@@ -244,7 +269,7 @@ class Gateway:
         observability.observe(r.path, r.method, response.status_code, elapsed, sqlstate)
         observability.access_log({
             "message": "request", "request_id": request_id, "method": r.method, "route": r.path,
-            "path": request.url.path, "function": r.function, "status": response.status_code,
+            "path": request.url.path[:LOGGED_PATH_CHARS], "function": r.function, "status": response.status_code,
             "duration_ms": round(elapsed * 1000, 2), "sqlstate": sqlstate})
         return response
 
@@ -255,11 +280,18 @@ class Gateway:
         try:
             who = auth.credentials(request.headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
+            if not who.present and not fn.public:
+                # Refused before the body is read or the database sees the request.
+                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
             args = await self.arguments(fn, request)
             names = tuple(args)
             call = (self.statement(fn, names), [args[n] for n in names])
             key = request.headers.get("idempotency-key")
             if key is not None and r.method == "POST" and r.status == 201:
+                if who.nameless:
+                    raise BadRequest(422, "Idempotency-Key: needs a token with a `sub` claim (keys belong to "
+                                          "their caller; send the request without it, or use an API key)",
+                                     "Idempotency-Key")
                 # Claim the key, then store the response with the write, in the same transaction.
                 digest = await request_digest(request)
                 statements = [(IDEMPOTENCY_CLAIM, [key, digest]),
@@ -271,10 +303,6 @@ class Gateway:
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
         except BadRequest as exc:
-            if exc.status < 500 and who is not None and not who.present and fn is not None and not fn.public:
-                # Without credentials for a route that needs them, that is the answer (401), not
-                # what else is wrong with the request.
-                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
             return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
@@ -284,7 +312,8 @@ class Gateway:
                 stored = json.loads(exc.diag.message_detail)
                 return Response(content=stored["body"].encode(), status_code=stored["status"], media_type=JSON,
                                 headers={"Idempotent-Replayed": "true"}), None
-            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present))), sqlstate
+            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present),
+                                                          index_columns=self.index_columns)), sqlstate
         if fn.returns_void:
             return Response(content=b"", status_code=r.status), None
         if fn.versioned and len(row) > 1 and row[1] is not None:
@@ -335,6 +364,8 @@ def expected_revision(if_match: str) -> str | None:
 
 
 def connection_lost(exc: psycopg.OperationalError) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return False  # the wait for a connection has been waited; waiting again doubles it
     return exc.sqlstate is None or exc.sqlstate[:2] == "08" or exc.sqlstate in ("57P01", "57P02", "57P03")
 
 
@@ -343,13 +374,14 @@ IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({
 
 
 async def request_digest(request: Request) -> str:
-    """What makes two requests the same: method, path and the body as canonical JSON."""
+    """What makes two requests the same: method, path, query (in any order) and the body as canonical JSON."""
     raw = await request.body()
     try:
         body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")) if raw.strip() else ""
     except ValueError:
         body = raw.decode(errors="replace")
-    return hashlib.sha256(f"{request.method} {request.url.path}\n{body}".encode()).hexdigest()
+    query = urlencode(sorted(request.query_params.multi_items()))
+    return hashlib.sha256(f"{request.method} {request.url.path}?{query}\n{body}".encode()).hexdigest()
 
 
 def request_id_of(request: Request) -> str:
@@ -378,7 +410,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, request.url.path[:LOGGED_PATH_CHARS])
     return problem_response(*errors.problem(500, "internal error"))
 
 

@@ -7,6 +7,7 @@ SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -15,8 +16,12 @@ import jwt
 from .settings import Settings
 
 KEY_PREFIX = "aio_"
+# The shape of every key api.api_key_create makes: checked before the database sees a request.
+KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
+# A larger token is refused before it is decoded (identity providers keep theirs to a few kB).
+MAX_TOKEN_BYTES = 8192
 
-# Runs first in every request's transaction, in the same message as the call itself.
+# Runs first in every request's transaction, pipelined with the call itself; the key is a bound value.
 _SETUP = (
     "SELECT pg_catalog.set_config('role', i.db_role, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
@@ -42,6 +47,11 @@ class Credentials:
     params: dict
     present: bool  # whether the caller sent credentials (401 vs 403 on a privilege error)
 
+    @property
+    def nameless(self) -> bool:
+        """A token without `sub`: nothing tells its callers apart (e.g. to give each its idempotency keys)."""
+        return self.sql == SETUP_TOKEN and not self.params.get("subject")
+
 
 def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if not authorization:
@@ -51,7 +61,11 @@ def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("use Authorization: Bearer <API key or token>")
     if token.startswith(KEY_PREFIX):
+        if not KEY_SHAPE.fullmatch(token):
+            raise Unauthorized("invalid API key: not of the form aio_ and 64 hex digits")
         return Credentials(SETUP_API_KEY, {"key": token}, True)
+    if len(token) > MAX_TOKEN_BYTES:
+        raise Unauthorized(f"invalid token: longer than {MAX_TOKEN_BYTES} bytes")
     claims = verify_jwt(token, settings)
     role = claims.get(settings.jwt_role_claim)
     node_id = claims.get(settings.jwt_node_claim)

@@ -59,6 +59,34 @@ WHERE p.pronamespace = 'orchestrator'::regnamespace AND p.provolatile = 'i'
                 AND d.refclassid = 'pg_catalog.pg_proc'::regclass AND d.refobjid = p.oid)
 """
 
+# The column of each index of the data schema (its first, or the first its expression reads; for a
+# generated column, the column it is made from): the field that a value too large for the index
+# (54000) is about.
+INDEX_COLUMNS_SQL = """
+WITH index_column AS (
+    SELECT i.relname AS index, x.indrelid AS tab,
+           (SELECT a.attnum FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = x.indrelid AND a.attnum > 0
+              AND (a.attnum = ANY (x.indkey::int2[])
+                   OR a.attnum IN (SELECT d.refobjsubid FROM pg_catalog.pg_depend d
+                                   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = x.indexrelid
+                                     AND d.refobjid = x.indrelid))
+            ORDER BY pg_catalog.array_position(x.indkey::int2[], a.attnum) NULLS LAST, a.attnum LIMIT 1) AS attnum
+    FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+    WHERE i.relnamespace = 'orchestrator'::regnamespace
+)
+SELECT c.index, a.attname
+FROM index_column c
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.tab
+ AND a.attnum = coalesce((SELECT min(d.refobjsubid) FROM pg_catalog.pg_attrdef ad
+                          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::regclass
+                           AND d.objid = ad.oid AND d.refobjid = c.tab AND d.refobjsubid NOT IN (0, c.attnum)
+                          WHERE ad.adrelid = c.tab AND ad.adnum = c.attnum
+                            AND EXISTS (SELECT FROM pg_catalog.pg_attribute g
+                                        WHERE g.attrelid = c.tab AND g.attnum = c.attnum AND g.attgenerated <> '')),
+                         c.attnum)
+"""
+
 
 @dataclass(frozen=True)
 class Arg:
@@ -199,3 +227,8 @@ async def load(conn) -> dict[str, Function]:
     cur = await conn.execute(RULES_SQL)
     tables = rule_tables(await cur.fetchall(), bodies)
     return {fn.name: attach_rules(fn, tables) for fn in functions}
+
+
+async def index_columns(conn) -> dict[str, str]:
+    cur = await conn.execute(INDEX_COLUMNS_SQL)
+    return {index: column for index, column in await cur.fetchall() if column}

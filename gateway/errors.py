@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from http import HTTPStatus
 
 import psycopg
@@ -32,7 +33,13 @@ SQLSTATE_STATUS: dict[str, int] = {
     "57P03": 503,  # cannot_connect_now
     "42883": 503,  # undefined_function: the api schema is not deployed
     "3F000": 503,  # invalid_schema_name: likewise
+    "55P03": 503,  # lock_not_available: the client may retry
     "22": 422,     # data exceptions: bad uuid, number, date, parameter value
+    "23": 409,     # other integrity violations (restrict, exclusion): a conflict with stored data
+    "54": 422,     # program limits: a value too large to index, nesting too deep
+    "40": 503,     # other transaction rollbacks: the client may retry
+    "53": 503,     # insufficient resources (memory, disk, connections): the client may retry
+    "57": 503,     # operator intervention: the server is going away
     "08": 503,     # connection exceptions
 }
 RETRYABLE = {503}
@@ -40,6 +47,10 @@ AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <
 # The code of every 401 (missing, malformed, unknown, revoked or expired credentials): the SQLSTATE
 # invalid_authorization_specification, which auth.authenticate_key raises for a bad key too.
 UNAUTHORIZED = "28000"
+
+
+class DatabaseUnreachable(PoolTimeout):
+    """No pooled connection came in time although the pool was not full: it cannot connect (503)."""
 
 
 def status_for(sqlstate: str | None) -> int:
@@ -59,9 +70,11 @@ def problem(status: int, detail: str, **extra) -> tuple[int, bytes, dict[str, st
     return status, json.dumps(body).encode(), headers
 
 
-def from_database(exc: Exception, args: dict[str, str] | None = None,
-                  authenticated: bool = True) -> tuple[int, bytes, dict[str, str]]:
+def from_database(exc: Exception, args: dict[str, str] | None = None, authenticated: bool = True,
+                  index_columns: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     """A problem for an exception raised while talking to PostgreSQL."""
+    if isinstance(exc, DatabaseUnreachable):
+        return problem(503, "the database is unavailable; retry later")
     if isinstance(exc, PoolTimeout):
         return problem(504, "no database connection became free in time; retry later")
     if not isinstance(exc, psycopg.Error):
@@ -79,6 +92,8 @@ def from_database(exc: Exception, args: dict[str, str] | None = None,
         log.error("database error %s: %s", sqlstate, exc)
         return problem(status, "internal error", code=sqlstate)
     diag = exc.diag
+    if sqlstate == "54000":
+        return _too_large(diag, args or {}, index_columns or {})
     return problem(
         status,
         diag.message_primary or str(exc),
@@ -87,6 +102,20 @@ def from_database(exc: Exception, args: dict[str, str] | None = None,
         hint=diag.message_hint,
         conflict=diag.message_detail if status == 409 else None,
     )
+
+
+def _too_large(diag, args: dict, index_columns: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    """54000: a value over a PostgreSQL limit, e.g. "index row size 5136 exceeds maximum 2712 for index
+    "tools_input_properties_idx"". The field is the indexed column (btree names the index in
+    constraint_name, GIN only in the message); without an index, the largest argument."""
+    message = diag.message_primary or "a value exceeds a PostgreSQL limit"
+    named = re.search(r'for index "([^"]+)"', message)
+    index = diag.constraint_name or (named[1] if named else "")
+    field = index_columns.get(index) or max(args, key=lambda n: len(str(args[n] or "")), default=None)
+    if not index:
+        return problem(422, f"{field}: a value is too large ({message})", code="54000", field=field)
+    return problem(422, f"{field}: a value is too large to be indexed ({message})", code="54000", field=field,
+                   hint="Shorten it: an indexed entry (a name, a JSON Schema property name) must stay under about 2 kB.")
 
 
 def _field_by_value(message: str, args: dict[str, str]) -> str | None:

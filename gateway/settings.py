@@ -33,6 +33,12 @@ class Settings:
     pool_max: int = field(default_factory=lambda: _int("AIO_POOL_MAX", 10))
     pool_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_POOL_TIMEOUT", "5")))
     max_body_bytes: int = field(default_factory=lambda: _int("AIO_MAX_BODY_BYTES", 1024 * 1024))
+    # Before a request reaches the app (gateway/server.py): the size of its head (request line and
+    # headers), the number of header fields, the time to send the head and then the body.
+    max_header_bytes: int = field(default_factory=lambda: _int("AIO_MAX_HEADER_BYTES", 32 * 1024))
+    max_headers: int = field(default_factory=lambda: _int("AIO_MAX_HEADERS", 100))
+    header_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_HEADER_TIMEOUT_S", "10")))
+    body_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_BODY_TIMEOUT_S", "30")))
     # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
     jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
     jwt_public_key: str = field(default_factory=lambda: _file_or_value(os.environ.get("AIO_JWT_PUBLIC_KEY", "")))

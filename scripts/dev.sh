@@ -226,7 +226,8 @@ ADMIN_KEY_FILE="$ROOT/.aio/admin.key"
 ensure_admin_key() {
     local url="$1" key=""
     [ -s "$ADMIN_KEY_FILE" ] && key="$(cat "$ADMIN_KEY_FILE")"
-    if [ -n "$key" ] && psql "$url" -XtAc "SELECT 1 FROM orchestrator.api_keys WHERE key_hash = orchestrator.key_hash('$key') AND revoked_at IS NULL AND coalesce(expires_at > now(), true)" | grep -q 1; then
+    # The key's SHA-256 (what the database stores), never the key, in SQL text: servers log statements.
+    if [ -n "$key" ] && psql "$url" -XtAc "SELECT 1 FROM orchestrator.api_keys WHERE key_hash = decode('$(printf %s "$key" | sha256sum | cut -d' ' -f1)', 'hex') AND revoked_at IS NULL AND coalesce(expires_at > now(), true)" | grep -q 1; then
         return 0
     fi
     mkdir -p "$ROOT/.aio"; chmod 700 "$ROOT/.aio"

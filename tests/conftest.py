@@ -94,15 +94,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The process id of each running gateway, by base URL.
+GATEWAY_PIDS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
-def running_gateway(db_url: str, name: str = "gateway", **env_overrides: str):
-    """The real gateway (uvicorn, in its own process) serving db_url; yields its base URL."""
+def running_gateway(db_url: str, name: str = "gateway", ready: str = "/ready", **env_overrides: str):
+    """The real gateway (uvicorn, in its own process) serving db_url; yields its base URL once
+    `ready` answers 200 (/health: the process answers, whether or not it reaches the database)."""
     port = free_port()
     dbname = conninfo_to_dict(db_url)["dbname"]
     # Locally the gateway logs in as aio_gateway, exactly as `make run` does.
     login = url_for(dbname, "aio_gateway") if is_local_socket() else db_url
-    env = dict(os.environ, GATEWAY_DATABASE_URL=login, DATABASE_URL=db_url, HOST="127.0.0.1", PORT=str(port),
-               AIO_MAX_BODY_BYTES=str(64 * 1024), **env_overrides)
+    env = {**os.environ, "GATEWAY_DATABASE_URL": login, "DATABASE_URL": db_url, "HOST": "127.0.0.1",
+           "PORT": str(port), "AIO_MAX_BODY_BYTES": str(64 * 1024), **env_overrides}
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / f"{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env,
@@ -112,15 +117,17 @@ def running_gateway(db_url: str, name: str = "gateway", **env_overrides: str):
     try:
         while True:
             try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready}", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the gateway did not become ready (see .pytest_cache/{name}.log)", pytrace=False)
             time.sleep(0.2)
+        GATEWAY_PIDS[base] = proc.pid
         yield base
     finally:
+        GATEWAY_PIDS.pop(base, None)
         proc.terminate()
         proc.wait(10)
 
@@ -172,3 +179,45 @@ def problem(response: httpx.Response, status: int, code: str | None = None, fiel
     if field is not None:
         assert body.get("field") == field, body
     return body
+
+
+class ServerLog:
+    """The PostgreSQL server log of the test cluster, read from where it stood when made: the
+    project-local cluster's .pgdata/server.log (next to its socket directory), or AIO_SERVER_LOG."""
+
+    def __init__(self):
+        given = os.environ.get("AIO_SERVER_LOG")
+        host = str(conninfo_to_dict(admin_url()).get("host", ""))
+        self.path = Path(given) if given else Path(host).parent / "server.log"
+        if not (given or is_local_socket()) or not self.path.is_file():
+            pytest.fail(f"no PostgreSQL server log at {self.path}: set AIO_SERVER_LOG to the file", pytrace=False)
+        self.start = self.path.stat().st_size
+
+    def new_text(self) -> str:
+        with open(self.path, "rb") as f:
+            f.seek(self.start)
+            return f.read().decode(errors="replace")
+
+
+def raw_exchange(base: str, data: bytes, wait_s: float = 5.0) -> bytes:
+    """Sends bytes on a fresh connection to the gateway and returns what comes back within wait_s
+    (until the gateway closes the connection or a whole response with its body is there)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait_s) as s:
+        s.sendall(data)
+        received, deadline = b"", time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                chunk = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            received += chunk
+            head, _, body = received.partition(b"\r\n\r\n")
+            length = [int(v) for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")[1:])
+                      if k.strip().lower() == b"content-length"]
+            if length and len(body) >= length[0]:
+                break
+        return received

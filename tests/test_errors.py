@@ -21,3 +21,11 @@ def test_retryable_problems_say_when():
         assert headers["Retry-After"] == "1"
     _, _, headers = problem(401, "who?")
     assert headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("sqlstate, status", [
+    ("54000", 422), ("54001", 422), ("23001", 409), ("23P01", 409), ("40003", 503), ("53200", 503),
+    ("53300", 503), ("55P03", 503), ("57P04", 503),
+])
+def test_what_a_client_can_provoke_is_never_a_500(sqlstate, status):
+    assert status_for(sqlstate) == status

@@ -34,6 +34,19 @@ def test_same_key_other_body_is_refused(http, db):
     assert count_named(db, other["name"]) == 0
 
 
+def test_same_key_other_query_is_refused(http, db):
+    key, body = str(uuid.uuid4()), {"address": "http://10.9.0.1:80"}
+    first, other = f"idem-{uuid.uuid4()}", f"idem-{uuid.uuid4()}"
+    query = [("node_type", "IDEMPOTENT_TEST"), ("name", first)]
+    assert http.post("/nodes/", params=query, json=body, headers={"Idempotency-Key": key}).status_code == 201
+    problem(http.post("/nodes/", params=[("node_type", "IDEMPOTENT_TEST"), ("name", other)], json=body,
+                      headers={"Idempotency-Key": key}), 422, "PT422")
+    assert count_named(db, other) == 0
+    # the same query in another order is the same request
+    again = http.post("/nodes/", params=query[::-1], json=body, headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+
+
 def test_keys_belong_to_their_caller(http, gateway_url, api_keys, db):
     import httpx
 

@@ -23,7 +23,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import ROOT, TEST_DB, client, free_port, is_local_socket, problem, url_for
+from conftest import ROOT, TEST_DB, ServerLog, client, free_port, is_local_socket, problem, raw_exchange, url_for
 from gateway import catalog
 from gateway.app import JSON_KINDS
 from gateway.routes import ROUTES, Route
@@ -323,6 +323,62 @@ def test_the_scheme_is_case_insensitive(gateway_url, api_keys):
         assert http.get("/nodes/", headers={"Authorization": f"bearer {api_keys['reader']}"}).status_code == 200
 
 
+# --- secrets stay out of logs; credentials are checked first --------------------------------------------
+
+def test_no_key_reaches_the_server_log(gateway_url, keys):
+    # PostgreSQL logs the text of every failing statement (log_min_error_statement = error).
+    log = ServerLog()
+    used = {**keys, "unknown": "aio_" + uuid.uuid4().hex * 2}
+    for key in used.values():
+        with client(gateway_url, key) as c:
+            assert c.get(f"/nodes/{uuid.uuid4()}").status_code in (401, 403, 404)
+            assert c.get("/nodes/not-a-uuid").status_code in (401, 403, 422)
+            assert c.post("/nodes/", json={"node_type": "SEC", "address": "http://x:1", "status": "NOPE"}).status_code in (401, 403, 422)
+    text = log.new_text()
+    assert "STATEMENT:" in text, "the statements of the failing requests were logged"
+    leaked = [role for role, key in used.items() if key[4:] in text]
+    assert not leaked, f"keys of {leaked} in {log.path}"
+
+
+@pytest.mark.parametrize("authorization", [b"", b"Authorization: Bearer aio_" + b"f" * 20_000 + b"\r\n",
+                                           b"Authorization: Bearer " + b"e" * 20_000 + b"\r\n"],
+                         ids=["none", "malformed key", "oversized token"])
+def test_credentials_are_checked_before_the_body_is_read(gateway_url, authorization):
+    # A body within the size limit is announced and one byte of it sent: the answer comes without the rest.
+    head = (b"POST /nodes/ HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 60000\r\n" + authorization + b"\r\n{")
+    started = time.monotonic()
+    answer = raw_exchange(gateway_url, head, wait_s=5)
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:300]
+    assert b"application/problem+json" in answer.partition(b"\r\n\r\n")[0].lower()
+    assert time.monotonic() - started < 3
+
+
+def test_unauthenticated_requests_leave_no_trace_in_the_logs(gateway_url):
+    server_log, gateway_log = ServerLog(), ROOT / ".pytest_cache" / "gateway.log"
+    gateway_log_start = gateway_log.stat().st_size
+    marker = f"body-{uuid.uuid4().hex}"
+    body = {"node_type": "SEC", "address": "http://x:1", "metadata": {"pad": marker * 1500}}  # 55 kB, under the limit
+    bogus = "aio_" + uuid.uuid4().hex * 400  # 12.8 kB: the shape of no key
+    huge = "aio_" + uuid.uuid4().hex * 160_000  # 5 MB
+    with httpx.Client(base_url=gateway_url, timeout=60) as c:
+        assert_401(c.post("/nodes/", json=body))
+        assert_401(c.post("/nodes/", json=body, headers={"Authorization": f"Bearer {bogus}"}))
+        try:
+            assert c.get("/nodes/", headers={"Authorization": f"Bearer {huge}"}).status_code in (401, 431)
+        except httpx.TransportError:
+            pass  # cut off while sending: refused too
+        assert c.get("/health").status_code == 200
+    with open(gateway_log, "rb") as f:
+        f.seek(gateway_log_start)
+        logs = {"PostgreSQL": server_log.new_text(), "gateway": f.read().decode(errors="replace")}
+    for name, text in logs.items():
+        print(f"{name} log: {len(text)} bytes written during the requests")
+        assert marker not in text, f"the body reached the {name} log"
+        for key in (bogus, huge):
+            assert key[4:68] not in text, f"a key reached the {name} log"
+
+
 # --- the audit log ---------------------------------------------------------------------------------------
 
 def test_the_audit_log_shows_http_and_psql_changes(gateway_url, db, http):
@@ -475,6 +531,18 @@ def test_jwt_hs256_writer_works_and_is_audited(jwt_gateway, http):
         problem(writer.post("/maintenance/refresh-reporting"), 403, "42501")
     rows = http.get("/audit", params={"table_name": "nodes", "row_key": created.json()["node_id"]}).json()
     assert [(r["db_role"], r["subject"], r["key_id"]) for r in rows] == [("aio_writer", subject, None)]
+
+
+def test_a_jwt_without_sub_cannot_use_idempotency_keys(jwt_gateway):
+    # Nothing tells such callers apart: sharing one namespace per role would replay one caller's
+    # response to another.
+    body = {"node_type": "SEC_NOSUB", "address": "http://10.7.0.9:8080", "name": f"sec-{token()}"}
+    with client(jwt_gateway, make_token(JWT_SECRET, sub=None)) as nameless:
+        problem(nameless.post("/nodes/", json=body, headers={"Idempotency-Key": token()}), 422, field="Idempotency-Key")
+        assert nameless.post("/nodes/", json=body).status_code == 201
+    with client(jwt_gateway, make_token(JWT_SECRET)) as named:
+        body["name"] = f"sec-{token()}"
+        assert named.post("/nodes/", json=body, headers={"Idempotency-Key": token()}).status_code == 201
 
 
 def test_jwt_roles(jwt_gateway):

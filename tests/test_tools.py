@@ -445,3 +445,14 @@ def test_read_errors(http):
     tool = new_tool(http)
     problem(http.get(f"/tools/name/{tool['name']}/versions", params={"limit": 0}), 422, "22023", "limit")
     problem(http.get(f"/tools/name/{tool['name']}", params={"colour": "red"}), 422, None, "colour")
+
+
+def test_a_value_too_large_to_index_is_a_422_naming_the_field(http):
+    # A 5 kB property name (random, so not compressible) overflows the property-name index (54000).
+    long_name = "".join(uuid.uuid4().hex for _ in range(160))
+    schema = {"type": "object", "properties": {long_name: {"type": "string"}}}
+    body = problem(http.post("/tools/", json={"name": unique_name(), "version": "1.0.0", "category": "NLP",
+                                              "input_schema": schema}), 422, "54000", "input_schema")
+    assert body["detail"].startswith("input_schema: "), body
+    tool = new_tool(http)
+    problem(http.put(f"/tools/{tool['tool_id']}", json={"output_schema": schema}), 422, "54000", "output_schema")

@@ -1,0 +1,117 @@
+"""What a connection may cost before a request reaches the app.
+
+uvicorn's httptools protocol bounds neither the size of a request head nor the time taken to send
+it: a client trickling header bytes held its connection forever, and one sending hundreds of MB of
+header stalled every other request (httptools joins a header value chunk by chunk) and grew memory.
+This protocol adds the bounds (settings AIO_MAX_HEADER_BYTES, AIO_MAX_HEADERS, AIO_HEADER_TIMEOUT_S,
+AIO_BODY_TIMEOUT_S) and answers 431, 408 or 400 as problem+json, then closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from . import errors
+from .settings import Settings
+
+LIMITS = Settings()  # read once per worker process
+# After a refusal, what the client is still sending is read and dropped for this long before the
+# connection closes: closing with unread data resets the connection, and the answer may be lost.
+LINGER_S = 2.0
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_head = True  # between requests or inside a request head
+        self.head_bytes = 0
+        self.header_count = 0
+        self.refusal: tuple[int, str] | None = None  # set in a parser callback, sent by send_400_response
+        self.refused = False
+        self.deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm(LIMITS.header_timeout_s, "the request head")
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return  # dropped: the answer is sent, the connection is about to close
+        if self.in_head:
+            self.head_bytes += len(data)
+        super().data_received(data)
+        # Still inside the head after this chunk: every byte counted belongs to it.
+        if self.in_head and self.head_bytes > LIMITS.max_header_bytes:
+            self._refuse(431, f"the request line and headers exceed {LIMITS.max_header_bytes} bytes")
+
+    def on_message_begin(self) -> None:
+        if self.deadline is None:  # the next request on a kept-alive connection
+            self._arm(LIMITS.header_timeout_s, "the request head")
+        super().on_message_begin()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_count += 1
+        if self.header_count > LIMITS.max_headers:
+            self.refusal = (431, f"more than {LIMITS.max_headers} header fields")
+            raise ValueError(self.refusal[1])  # stops the parser; uvicorn then calls send_400_response
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self._arm(LIMITS.body_timeout_s, "the request body")
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        self.in_head, self.head_bytes, self.header_count = True, 0, 0
+        super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(*(self.refusal or (400, f"the request is not valid HTTP/1.1: {msg}")))
+
+    def _arm(self, seconds: float, what: str) -> None:
+        self._disarm()
+        self.deadline = self.loop.call_later(seconds, self._timed_out, f"{what} did not arrive within {seconds:g} s")
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def _timed_out(self, detail: str) -> None:
+        self.deadline = None
+        if self.in_head and self.head_bytes == 0 and self.cycle is None:
+            self.transport.close()  # a connection that never sent a byte gets no answer
+        else:
+            self._refuse(408, detail)
+
+    def _refuse(self, status: int, detail: str) -> None:
+        if self.refused or self.transport.is_closing():
+            return
+        self.refused = True
+        self._disarm()
+        # Answer only where no response is under way: not after the current request's own answer
+        # (e.g. a 401 sent before its body arrived), nor into a previous request's.
+        if self.in_head:
+            answering = self.cycle is None or self.cycle.response_complete
+        else:
+            answering = not self.cycle.response_started
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the app, if it still runs, sends nothing more
+            self.cycle.message_event.set()
+        if answering:
+            _, body, _ = errors.problem(status, detail)
+            self.transport.write(
+                f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: {errors.PROBLEM_JSON}\r\n"
+                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(LINGER_S, self.transport.close)
