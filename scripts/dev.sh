@@ -50,6 +50,7 @@ install_system() {
     command -v sqitch >/dev/null || missing+=(sqitch)
     command -v pg_prove >/dev/null || missing+=(libtap-parser-sourcehandler-pgtap-perl)
     [ -f "/usr/share/postgresql/$major/extension/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
+    [ -f "/usr/share/postgresql/$major/extension/plpgsql_check.control" ] || missing+=("postgresql-$major-plpgsql-check")
     command -v psql >/dev/null || missing+=("postgresql-client-$major")
     command -v python3 >/dev/null || missing+=(python3 python3-venv)
     apt_install "${missing[@]}"

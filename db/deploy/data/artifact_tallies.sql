@@ -189,6 +189,8 @@ Example: SELECT orchestrator.artifact_tallies_rebuild();';
 -- on every call, which cost about 20% of a single artifact create.
 CREATE FUNCTION orchestrator.artifacts_tally() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 DECLARE
     changed bigint;
 BEGIN

@@ -79,6 +79,8 @@ COMMENT ON FUNCTION orchestrator.audit_change() IS
 -- audited per row: they compare old and new values and skip bookkeeping-only changes.
 CREATE FUNCTION orchestrator.audit_statement() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 DECLARE
     request_role text := pg_catalog.current_setting('role');
     db_role text := CASE WHEN request_role = 'none' THEN SESSION_USER ELSE request_role END;

@@ -78,6 +78,8 @@ COMMENT ON FUNCTION orchestrator.tool_tallies_apply(uuid[], uuid[], text[]) IS
 
 CREATE FUNCTION orchestrator.tools_tally() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 BEGIN
     -- Only ACTIVE and DEPRECATED versions bear on a name's deprecated_targeted count.
     IF TG_OP = 'INSERT' THEN
