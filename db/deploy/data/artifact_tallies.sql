@@ -9,6 +9,7 @@
 -- transactions storing the same content at once are not missed.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 -- 1. The tables ------------------------------------------------------------------------------
 CREATE TABLE orchestrator.artifact_tallies (

@@ -4,6 +4,7 @@
 -- (HTTP request or psql). Heartbeats are telemetry, not changes, and are not audited.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 CREATE TABLE orchestrator.audit_log (
     audit_id   bigint      GENERATED ALWAYS AS IDENTITY,
