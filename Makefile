@@ -1,10 +1,15 @@
-# AI Orchestrator. Every target installs what is missing first (scripts/dev.sh bootstrap).
-# Without DATABASE_URL, targets use the project-local PostgreSQL cluster in .pgdata/.
-.PHONY: run test test-faults deploy revert verify status psql seed db-start db-stop doctor docs explain bench admin-key api-key backup restore bootstrap
+# AI Orchestrator. Every target but help and doctor installs what is missing first
+# (scripts/dev.sh bootstrap). Without DATABASE_URL, targets use the project-local PostgreSQL
+# cluster (.pgdata; see README, Settings).
+.PHONY: help run test test-faults deploy revert verify status psql functions seed db-start db-stop doctor docs explain bench admin-key api-key backup restore bootstrap
+.DEFAULT_GOAL := help
 
 DEV := scripts/dev.sh
 
-run:        ## deploy the sqitch plan and serve the API on http://$(HOST):$(PORT)
+help:       ## list the targets (this)
+	@awk -F':[^#]*## ' '/^[a-z-]+:.*## / { printf "  make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+run:        ## deploy the sqitch plan and serve the API on http://127.0.0.1:8000 (HOST=, PORT=)
 	@$(DEV) run
 test:       ## every test: sqitch round trip, upgrade path, pgTAP, pytest against the real gateway
 	@$(DEV) test
@@ -18,8 +23,10 @@ verify:     ## sqitch verify
 	@$(DEV) verify
 status:     ## sqitch status
 	@$(DEV) status
-psql:       ## psql on the database
-	@$(DEV) psql
+psql:       ## psql on the database, as superuser or ROLE=reader|writer|admin|node; psql options in ARGS='-c "select 1"'
+	@$(DEV) psql $(ARGS)
+functions:  ## the api functions, one line each: arguments, route, summary (NAME=regex to filter)
+	@$(DEV) functions
 seed:       ## load sample data (SCALE=n for a generated data set)
 	@$(DEV) seed
 db-start:   ## start the project-local cluster
@@ -40,7 +47,7 @@ backup:     ## pg_dump (custom format) into backups/ (FILE=... to choose the fil
 	@$(DEV) backup
 restore:    ## restore a backup made by make backup: make restore FILE=backups/<file>.dump
 	@$(DEV) restore
-doctor:     ## check prerequisites and say how to get what is missing
+doctor:     ## report every prerequisite and its state; installs nothing
 	@$(DEV) doctor
-bootstrap:  ## install system packages and the .venv only
+bootstrap:  ## install what is missing (Debian packages, .venv, node_modules) and nothing else
 	@$(DEV) bootstrap

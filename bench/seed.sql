@@ -15,6 +15,10 @@
 \set artifacts_scale :scale
 \endif
 
+-- What is there before, so that what is added can be reported (not the totals).
+SELECT (SELECT count(*) FROM orchestrator.nodes) AS before_nodes, (SELECT count(*) FROM orchestrator.tools) AS before_tools,
+       (SELECT count(*) FROM orchestrator.tool_tags) AS before_tags, (SELECT count(*) FROM orchestrator.artifacts) AS before_artifacts \gset
+
 -- 1. The sample, once: through api.* so it obeys every rule a client does. ------------------
 DO $seed$
 DECLARE
@@ -24,8 +28,7 @@ DECLARE
     i int;
 BEGIN
     IF EXISTS (SELECT FROM orchestrator.nodes WHERE name = 'executor-eu-1') THEN
-        RAISE NOTICE 'sample data already loaded; nothing to do';
-        RETURN;
+        RETURN;  -- loaded before (reported below as nothing added)
     END IF;
 
     n_exec1 := (api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.0.1.11:8080', name => 'executor-eu-1',
@@ -125,12 +128,14 @@ BEGIN
     PERFORM api.artifact_create(name => 'ocr-archive.zip', uri => 's3://ai-results/ocr/archive.zip', tool_id => doomed,
                                 mime_type => 'application/zip', size_bytes => 320 * 1048576);
     PERFORM api.tool_delete(tool_id => doomed);
-
-    RAISE NOTICE 'sample data loaded: % nodes, % tools, % artifacts',
-        (SELECT count(*) FROM orchestrator.nodes), (SELECT count(*) FROM orchestrator.tools),
-        (SELECT count(*) FROM orchestrator.artifacts);
 END
 $seed$;
+SELECT CASE WHEN n = 0 THEN 'sample data: already loaded (node executor-eu-1 exists), nothing added'
+            ELSE format('sample data: added %s nodes, %s tools, %s tags, %s artifacts', n, t, g, a) END AS sample_report
+FROM (SELECT (SELECT count(*) FROM orchestrator.nodes) - :before_nodes AS n, (SELECT count(*) FROM orchestrator.tools) - :before_tools AS t,
+             (SELECT count(*) FROM orchestrator.tool_tags) - :before_tags AS g,
+             (SELECT count(*) FROM orchestrator.artifacts) - :before_artifacts AS a) added \gset
+\echo :sample_report
 
 -- 2. A generated set for SCALE=n (set-based; orphans, stale and never-seen nodes included). --
 SELECT (:scale > 0) AS generate \gset
@@ -138,7 +143,8 @@ SELECT (:scale > 0) AS generate \gset
 SELECT clock_timestamp() AS generation_started,
        round(1000 * :scale)::int AS n_nodes, round(100000 * :scale)::int AS n_tools,
        round(1000000 * :artifacts_scale)::bigint AS n_artifacts,
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser \gset
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+       (SELECT count(*) FROM orchestrator.tool_tags) AS before_tags \gset
 BEGIN;
 \if :superuser
 -- A bulk load of generated rows that are consistent by construction: no triggers, so no audit
@@ -205,8 +211,7 @@ SELECT orchestrator.artifact_tallies_rebuild(), orchestrator.tool_tallies_rebuil
 \endif
 COMMIT;
 ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts;
-SELECT format('generated SCALE=%s in %s s: %s nodes, %s tools, %s tags, %s artifacts', :scale,
+SELECT format('generated SCALE=%s in %s s: added %s nodes, %s tools, %s tags, %s artifacts', :scale,
               round(extract(epoch FROM clock_timestamp() - :'generation_started'::timestamptz)::numeric, 1),
-              (SELECT count(*) FROM orchestrator.nodes), (SELECT count(*) FROM orchestrator.tools),
-              (SELECT count(*) FROM orchestrator.tool_tags), (SELECT count(*) FROM orchestrator.artifacts)) AS seed;
+              :n_nodes, :n_tools, (SELECT count(*) FROM orchestrator.tool_tags) - :before_tags, :n_artifacts) AS seed;
 \endif

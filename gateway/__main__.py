@@ -1,10 +1,9 @@
-"""python -m gateway serve | openapi | docs | doctor | libpq-env URL"""
+"""python -m gateway serve | openapi | docs | libpq-env URL (make doctor checks prerequisites)"""
 
 from __future__ import annotations
 
 import asyncio
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -70,35 +69,8 @@ def libpq_env(url: str) -> int:
     return 0
 
 
-def doctor() -> int:
-    """Checks prerequisites and says what is missing and how to get it."""
-    import glob
-
-    problems = []
-    majors = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not majors and not shutil.which("pg_ctl"):
-        problems.append("PostgreSQL server: apt-get install postgresql")
-    for tool, package in (("sqitch", "sqitch"), ("psql", "postgresql-client"),
-                          ("pg_prove", "libtap-parser-sourcehandler-pgtap-perl")):
-        if not shutil.which(tool):
-            problems.append(f"{tool}: apt-get install {package}")
-    for initdb in majors:
-        major = Path(initdb).parent.parent.name
-        if not Path(f"/usr/share/postgresql/{major}/extension/pgtap.control").exists():
-            problems.append(f"pgTAP for PostgreSQL {major}: apt-get install postgresql-{major}-pgtap")
-    for module in ("litestar", "psycopg", "psycopg_pool", "uvicorn"):
-        try:
-            __import__(module)
-        except ImportError:
-            problems.append(f"Python package {module}: .venv/bin/pip install -e '.[test]'")
-    for line in problems:
-        print(f"missing  {line}")
-    print("all prerequisites present" if not problems else "`make run` or `make test` installs all of these")
-    return 1 if problems else 0
-
-
 def main(argv: list[str]) -> int:
-    commands = {"serve": serve, "openapi": openapi, "docs": docs, "doctor": doctor}
+    commands = {"serve": serve, "openapi": openapi, "docs": docs}
     if argv[:1] == ["libpq-env"] and len(argv) == 2:
         return libpq_env(argv[1])
     if len(argv) == 1 and argv[0] in commands:

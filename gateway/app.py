@@ -10,7 +10,8 @@ import re
 import time
 import uuid
 from typing import Any
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import msgspec
 import psycopg
@@ -268,12 +269,12 @@ class Gateway:
             row = await self.execute_retrying(who, request_id, r.method == "GET", statements,
                                               retry_safe=r.method == "GET" or key is not None)
         except auth.Unauthorized as exc:
-            return problem_response(*errors.problem(401, str(exc))), None
+            return problem_response(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
         except BadRequest as exc:
             if exc.status < 500 and who is not None and not who.present and fn is not None and not fn.public:
                 # Without credentials for a route that needs them, that is the answer (401), not
                 # what else is wrong with the request.
-                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED)), None
+                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
             return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
@@ -291,7 +292,7 @@ class Gateway:
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
-                headers["Link"] = next_link(request, row[2])
+                headers["Link"] = next_link(request, r, row[2])
         return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers), None
 
 
@@ -359,10 +360,12 @@ def request_id_of(request: Request) -> str:
     return str(uuid.uuid4())
 
 
-def next_link(request: Request, cursor: str) -> str:
+def next_link(request: Request, r: Route, cursor: str) -> str:
+    # The route's own path (request.url.path may lose a trailing slash), under the ASGI root_path.
+    path = r.path.format(**{k: quote(str(v), safe="") for k, v in request.path_params.items()})
     query = {k: v for k, v in request.query_params.items() if k != "cursor"}
     query["cursor"] = cursor
-    return f'<{request.url.path}?{urlencode(query)}>; rel="next"'
+    return f'<{request.scope.get("root_path", "")}{path}?{urlencode(query)}>; rel="next"'
 
 
 def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Response:
@@ -377,6 +380,34 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(*errors.problem(500, "internal error"))
+
+
+# The docs pages' assets, from the npm packages bootstrap installs (package-lock.json pins them).
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+DOCS_ASSETS = {
+    "swagger-ui.css": ("swagger-ui-dist/swagger-ui.css", "text/css"),
+    "swagger-ui-bundle.js": ("swagger-ui-dist/swagger-ui-bundle.js", "text/javascript"),
+    "redoc.standalone.js": ("redoc/bundles/redoc.standalone.js", "text/javascript"),
+}
+
+
+def docs_page(request: Request, html: str) -> Response:
+    raw = request.scope.get("raw_path", b"").decode("latin-1")
+    if raw.endswith("/"):
+        # /docs/ would resolve the page's relative URLs one level too deep.
+        return Response(content=b"", status_code=308, headers={"Location": "../" + raw.rstrip("/").rsplit("/", 1)[-1]})
+    return Response(content=html, media_type="text/html")
+
+
+def docs_asset(name: str) -> Response:
+    if name not in DOCS_ASSETS:
+        return problem_response(*errors.problem(404, f"no asset {name!r}"))
+    relative, media_type = DOCS_ASSETS[name]
+    try:
+        content = (NODE_MODULES / relative).read_bytes()
+    except OSError:
+        return problem_response(*errors.problem(503, f"node_modules/{relative} is missing: run make bootstrap"))
+    return Response(content=content, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def litestar_path(path: str) -> str:
@@ -426,15 +457,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return Response(content=body, media_type=observability.CONTENT_TYPE_LATEST)
 
     @get("/docs", include_in_schema=False)
-    async def swagger_ui() -> Response:
-        return Response(content=openapi.SWAGGER_HTML, media_type="text/html")
+    async def swagger_ui(request: Request) -> Response:
+        return docs_page(request, openapi.SWAGGER_HTML)
 
     @get("/redoc", include_in_schema=False)
-    async def redoc() -> Response:
-        return Response(content=openapi.REDOC_HTML, media_type="text/html")
+    async def redoc(request: Request) -> Response:
+        return docs_page(request, openapi.REDOC_HTML)
+
+    @get("/assets/{name:str}", include_in_schema=False)
+    async def asset(name: str) -> Response:
+        return docs_asset(name)
 
     app = Litestar(
-        route_handlers=[*handlers(gateway), openapi_json, liveness, metrics, swagger_ui, redoc],
+        route_handlers=[*handlers(gateway), openapi_json, liveness, metrics, swagger_ui, redoc, asset],
         on_startup=[gateway.start],
         on_shutdown=[gateway.stop],
         openapi_config=None,

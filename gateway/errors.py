@@ -37,6 +37,9 @@ SQLSTATE_STATUS: dict[str, int] = {
 }
 RETRYABLE = {503}
 AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
+# The code of every 401 (missing, malformed, unknown, revoked or expired credentials): the SQLSTATE
+# invalid_authorization_specification, which auth.authenticate_key raises for a bad key too.
+UNAUTHORIZED = "28000"
 
 
 def status_for(sqlstate: str | None) -> int:
@@ -69,7 +72,7 @@ def from_database(exc: Exception, args: dict[str, str] | None = None,
         return problem(422, f"a value cannot be sent to PostgreSQL: {exc}")
     status = status_for(sqlstate)
     if status == 403 and not authenticated:
-        return problem(401, AUTHENTICATION_REQUIRED, code=sqlstate)
+        return problem(401, AUTHENTICATION_REQUIRED, code=UNAUTHORIZED)
     if sqlstate is None or sqlstate[:2] == "08" or sqlstate in ("57P01", "57P02", "57P03"):
         return problem(503, "the database is unavailable; retry later", code=sqlstate)
     if status >= 500 and status not in (503, 504):

@@ -40,31 +40,22 @@ PROBLEM = {
         "conflict": {"type": "string"},
     },
 }
-ERRORS = {
-    "400": "malformed request (e.g. body is not JSON)",
-    "401": "missing or invalid credentials (WWW-Authenticate: Bearer)",
-    "403": "the credentials' role may not call this function (42501)",
-    "404": "not found (P0002)",
-    "409": "conflict: duplicate or unknown reference (23505, 23503)",
-    "413": "request body too large",
-    "412": "If-Match: the row is no longer at that revision (PT412)",
-    "415": "unsupported content type",
-    "422": "invalid input, with the field named (23514, 23502, 22xxx)",
-    "503": "database unavailable; retry after Retry-After seconds",
-    "504": "database timeout",
-}
 
 
 # PostgreSQL text cannot hold U+0000, nor can jsonb (its strings and keys): such values are refused
 # with 422 naming the field. Every text and JSON argument says so.
 NO_NUL = {"not": {"type": "string", "pattern": "\\u0000"}}  # a pattern alone would refuse null too
-# Any JSON value without U+0000 in a string or key (a JSON argument's members).
-JSON_VALUE = {"anyOf": [
-    {"type": ["number", "boolean", "null"]},
-    {"type": "string", **NO_NUL},
-    {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
-    {"type": "object", "propertyNames": NO_NUL, "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
-]}
+# Any JSON value without U+0000 in a string or key (a JSON argument's members). No type and no
+# anyOf: each keyword applies only to the kind it speaks of (not/pattern to strings, items to
+# arrays, propertyNames to objects), which client generators read as "any value".
+JSON_VALUE = {
+    "description": "any JSON value without U+0000 in a string or key",
+    **NO_NUL,
+    "items": {"$ref": "#/components/schemas/JsonValue"},
+    "propertyNames": NO_NUL,
+    "additionalProperties": {"$ref": "#/components/schemas/JsonValue"},
+}
+MAX_SUMMARY = 120
 
 
 def schema_for(sql_type: str, nullable: bool = False) -> dict:
@@ -164,6 +155,41 @@ def row_schema(fn: Function) -> dict:
     }
 
 
+def camel(name: str) -> str:
+    """api.node_item -> NodeItem"""
+    return "".join(part.capitalize() for part in name.rsplit(".", 1)[-1].split("_"))
+
+
+class Components:
+    """components/schemas: every object shape with properties once, under one name, so that a
+    generated client has one Node model (equal shapes share the first name they were given)."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, dict] = {}
+
+    def ref(self, name: str, schema: dict) -> dict:
+        for existing, known in self.schemas.items():
+            if known == schema:
+                return {"$ref": f"#/components/schemas/{existing}"}
+        unique, n = name, 2
+        while unique in self.schemas:
+            unique, n = f"{name}{n}", n + 1
+        self.schemas[unique] = schema
+        return {"$ref": f"#/components/schemas/{unique}"}
+
+    def shared(self, schema, name: str):
+        """schema with its object shapes (its own, its properties', its items') made references."""
+        if not isinstance(schema, dict):
+            return schema
+        if isinstance(schema.get("properties"), dict):
+            schema = {**schema, "properties": {k: self.shared(v, name + camel(k)) for k, v in schema["properties"].items()}}
+        if isinstance(schema.get("items"), dict):
+            schema = {**schema, "items": self.shared(schema["items"], name + "Item")}
+        if schema.get("type") == "object" and schema.get("properties"):
+            return self.ref(name, schema)
+        return schema
+
+
 def query_parameter(arg, schema: dict) -> dict:
     """A JSON argument travels in the query as JSON text (contains={"type": "object"})."""
     where = {"content": {"application/json": {"schema": schema}}} if arg.type in ("jsonb", "json") else {"schema": schema}
@@ -174,12 +200,50 @@ def query_parameter(arg, schema: dict) -> dict:
 IF_MATCH = r'^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
 
 
-def operation(r: Route, fn: Function, rules: dict) -> dict:
+def summary(text: str) -> str:
+    """One short line: the first sentence, else its first clause, else cut at a word."""
+    for sep in (". ", "; ", ", "):
+        if len(text) <= MAX_SUMMARY:
+            return text
+        text = text.split(sep, 1)[0]
+    return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY - 1].rsplit(" ", 1)[0] + "…"
+
+
+def errors_of(r: Route, fn: Function, has_body: bool, has_if_match: bool, refusals: list[str]) -> dict[str, str]:
+    """The error statuses this operation can answer, each with what causes it."""
+    takes = bool(fn.args)
+    out = {}
+    if has_body or has_if_match:
+        out["400"] = "malformed request: " + " or ".join(
+            [*(["the body is not JSON"] if has_body else []), *(["If-Match is not an ETag"] if has_if_match else [])])
+    out["401"] = ("missing or invalid credentials (WWW-Authenticate: Bearer); code 28000" if not fn.public
+                  else "invalid credentials were sent (none are needed); code 28000")
+    if not fn.public:
+        out["403"] = "the credentials' role may not call this function (42501)"
+    if re.search(r"{\w+}", r.path):
+        out["404"] = "not found (P0002)"
+    if r.method != "GET":
+        out["409"] = "conflict: duplicate or unknown reference (23505, 23503)"
+    if fn.arg("expected_revision"):
+        out["412"] = "If-Match or expected_revision: the row is no longer at that revision (PT412)"
+    if has_body:
+        out["413"] = "request body too large"
+        out["415"] = "unsupported content type"
+    out["422"] = ("invalid input, with the field named (23514, 23502, 22xxx), or a query parameter given twice "
+                  "or not taken" if takes else "a query parameter: this operation takes none")
+    if refusals:
+        out["422"] += "; also for a request that fits this document when " + "; ".join(refusals)
+    out["503"] = "database unavailable; retry after Retry-After seconds"
+    out["504"] = "database timeout"
+    return out
+
+
+def operation(r: Route, fn: Function, rules: dict, components: Components) -> dict:
     """rules: the route's declared rules, resolved (see resolve)."""
     path_params = re.findall(r"{(\w+)}", r.path)
     op: dict = {
         "operationId": fn.name,
-        "summary": fn.summary,
+        "summary": summary(fn.summary),
         "description": fn.comment,
         "tags": [r.tag],
         "parameters": [
@@ -207,11 +271,13 @@ def operation(r: Route, fn: Function, rules: dict) -> dict:
         else:
             body = body_schema(fn, rest, rules)
         required = bool(fn.arg("patch")) or any(a.required for a in rest)
+        body = components.shared(body, camel(fn.name) + "Body")
         op["requestBody"] = {"required": required, "content": {"application/json": {"schema": body}}}
     if fn.returns_void:
         ok: dict = {"description": "done"}
     else:
-        schema = row_schema(fn) if fn.columns else {}
+        row = camel(fn.return_type if fn.return_type != "record" else fn.name)
+        schema = components.ref(row, row_schema(fn)) if fn.columns else {}
         if fn.returns_set:
             schema = {"type": "array", "items": schema}
         ok = {"description": "OK", "content": {"application/json": {"schema": schema}}}
@@ -222,15 +288,15 @@ def operation(r: Route, fn: Function, rules: dict) -> dict:
         if fn.versioned:
             ok["headers"] = {"ETag": {"description": 'the revision, e.g. "3", for If-Match', "schema": {"type": "string"}}}
     responses = {str(r.status): ok}
+    refusals = [*r.refusals, *([CURSOR_REFUSAL] if fn.arg("cursor") else [])]
+    errors = errors_of(r, fn, "requestBody" in op, bool(fn.arg("expected_revision")), refusals)
     responses.update({
         code: {"description": text, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-        for code, text in ERRORS.items()
+        for code, text in errors.items()
     })
-    refusals = [*r.refusals, *([CURSOR_REFUSAL] if fn.arg("cursor") else [])]
     if refusals:
         # Said twice: for people in the 422's description, for tools (tests/schemathesis.toml) in
         # an extension.
-        responses["422"]["description"] += "; also for a request that fits this document when " + "; ".join(refusals)
         op["x-valid-input-may-get-422"] = True
     op["responses"] = responses
     op["security"] = [] if fn.public else [{"bearer": []}]
@@ -252,13 +318,25 @@ def links(r: Route, fn: Function, functions: dict[str, Function], routes: tuple[
     return found
 
 
+# The gateway's own liveness route (no database): in the document like every other route.
+LIVENESS = {"get": {
+    "operationId": "liveness",
+    "summary": "Liveness: the gateway process answers (GET /ready checks the database)",
+    "tags": ["service"],
+    "security": [],
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}}},
+}}
+
+
 def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes:
-    paths: dict[str, dict] = {}
+    paths: dict[str, dict] = {"/health": LIVENESS}
+    components = Components()
     declared = {r.function: dict(r.rules) for r in routes}
     for r in routes:
         fn = functions.get(r.function)
         if fn is not None:
-            op = operation(r, fn, resolve(declared[r.function], functions, declared))
+            op = operation(r, fn, resolve(declared[r.function], functions, declared), components)
             if r.method == "POST" and r.status == 201 and not fn.returns_set:
                 op["responses"]["201"]["links"] = links(r, fn, functions, routes)
             paths.setdefault(r.path, {})[r.method.lower()] = op
@@ -270,9 +348,11 @@ def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes
             "description": "A control plane for AI tools that lives in PostgreSQL. Every route runs one "
             "`api` function; errors are application/problem+json with the SQLSTATE in `code`.",
         },
+        # Relative: the API is where the document is, under whatever prefix a proxy gives it.
+        "servers": [{"url": ".", "description": "this gateway"}],
         "paths": paths,
         "components": {
-            "schemas": {"Problem": PROBLEM, "JsonValue": JSON_VALUE},
+            "schemas": {"Problem": PROBLEM, "JsonValue": JSON_VALUE, **components.schemas},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "an API key (aio_...) or a JWT; `make admin-key` prints the local admin key",
@@ -282,16 +362,19 @@ def document(functions: dict[str, Function], routes: tuple[Route, ...]) -> bytes
     return json.dumps(doc).encode()
 
 
+# The docs pages load their assets (gateway/app.py: /assets/..., from node_modules/, pinned by
+# package-lock.json) and the document by URLs relative to the page, so they work offline and
+# behind a proxy that serves the API under a path prefix.
 SWAGGER_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>AI Orchestrator - Swagger UI</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<link rel="stylesheet" href="assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
+<script src="assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", validatorUrl: null});</script>
 </body></html>"""
 
 REDOC_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>AI Orchestrator - ReDoc</title></head>
-<body><redoc spec-url="/openapi.json"></redoc>
-<script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
+<body><redoc spec-url="openapi.json"></redoc>
+<script src="assets/redoc.standalone.js"></script>
 </body></html>"""

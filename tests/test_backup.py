@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from pathlib import Path
 
 import psycopg
 
@@ -25,6 +26,7 @@ def test_backup_then_restore(tmp_path):
     file = tmp_path / "backup.dump"
     dev("backup", url, FILE=str(file))
     assert file.stat().st_size > 0
+    assert file.stat().st_mode & 0o777 == 0o600  # it holds the audit log and key hashes
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT api.tool_delete(tool_id => tool_id) FROM orchestrator.tools WHERE name = 'text-summarizer'")
@@ -35,3 +37,11 @@ def test_backup_then_restore(tmp_path):
     assert fingerprint(url) == before
     # The sqitch registry came back too: the deployed plan is known and complete.
     assert "Nothing to deploy" in sqitch(url, "deploy").stdout
+
+    # Without FILE: into backups/, which is 0700 like the file is 0600.
+    file = Path(dev("backup", url).stdout.strip().splitlines()[-1])
+    try:
+        assert file.parent == ROOT / "backups"
+        assert file.stat().st_mode & 0o777 == 0o600 and file.parent.stat().st_mode & 0o777 == 0o700
+    finally:
+        file.unlink()

@@ -170,7 +170,7 @@ def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway, capsys):
         t.start()
     recoveries = []
     try:
-        for how in RESTARTS:
+        for i, how in enumerate(RESTARTS, 1):
             time.sleep(1.5)
             cluster.restart(how)
             back = time.monotonic()
@@ -183,6 +183,9 @@ def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway, capsys):
             recoveries.append(round(time.monotonic() - back, 3))
             assert first.status_code == 200, f"first request after the {how} restart: {first.status_code} {first.text}"
             assert recoveries[-1] < 2.0
+            with capsys.disabled():  # a progress line: this test takes a while
+                print(f"\n    fault test: restart {i}/{len(RESTARTS)} ({how}) recovered in {recoveries[-1]} s; "
+                      f"{len(acknowledged)} writes acknowledged", end="", flush=True)
         time.sleep(1.5)
     finally:
         stop.set()

@@ -1,6 +1,6 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(21);
+SELECT plan(28);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -59,6 +59,39 @@ SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('healthy'), s
     '22023', 'status: must be one of ACTIVE, INACTIVE, MAINTENANCE, ERROR, got ''DEAD''', 'unknown status: 22023');
 SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => 'not-a-uuid') $$, '22P02', NULL, 'node_id not a uuid: 22P02');
 SELECT is((SELECT beat_count FROM api.node_heartbeat(node_id => pg_temp.n('healthy'))), 6::bigint, 'failed beats count for nothing');
+
+-- a node key (role aio_node) reports on itself, and no more --------------------------------
+GRANT SELECT ON nd TO aio_node;
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('inactive')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT results_eq(
+    $$ SELECT status, beat_count FROM api.node_heartbeat(node_id => pg_temp.n('inactive')) $$,
+    $$ VALUES ('INACTIVE', 1::bigint) $$,
+    'a node key beats for its own INACTIVE node; the status stays');
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('inactive'), status => 'ACTIVE') $$,
+    '42501', 'status: a node key may not change its node from INACTIVE to ACTIVE',
+    'a node key cannot bring its INACTIVE node back: 42501');
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('healthy')) $$,
+    '42501', NULL, 'a node key cannot beat for another node: 42501');
+RESET ROLE;
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('maint')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('maint'), status => 'INACTIVE') $$,
+    '42501', 'status: a node key may not change its node from MAINTENANCE to INACTIVE',
+    'a node key cannot take its node out of service: 42501');
+SELECT results_eq(
+    $$ SELECT status, health FROM api.node_heartbeat(node_id => pg_temp.n('maint'), status => 'ACTIVE') $$,
+    $$ VALUES ('ACTIVE', 'HEALTHY') $$,
+    'a node key ends its own maintenance');
+RESET ROLE;
+
+-- what a beat costs: one xid (no subtransaction), no row lock before the update ---------------
+SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb)'::regprocedure),
+    '%EXCEPTION%WHEN%', 'node_heartbeat has no EXCEPTION block: no subtransaction, one xid per beat');
+-- tgtype bits: 1 row, 2 before, 16 update.
+SELECT is_empty($$ SELECT tgname FROM pg_trigger WHERE tgrelid = 'orchestrator.node_heartbeats'::regclass
+                   AND NOT tgisinternal AND tgtype & 19 = 19 $$,
+    'no BEFORE UPDATE row trigger on node_heartbeats: it would lock (and log) every beaten row first');
 
 RESET ROLE;
 SELECT * FROM finish();

@@ -1,6 +1,6 @@
 -- pgTAP: catalog lints that hold for every object, present and future
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT is_empty($$
     SELECT c.relname FROM pg_class c
@@ -73,6 +73,14 @@ SELECT is_empty($$ SELECT c.relname, p.privilege_type
                    WHERE c.relnamespace = 'orchestrator'::regnamespace AND c.relkind IN ('r', 'p')
                      AND p.grantee <> c.relowner AND p.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE') $$,
     'only the owner writes the tables, so the triggers always run as the owner (through the api functions) or a superuser');
+
+-- logical replication: a published table without a replica identity refuses UPDATE and DELETE ----
+SELECT is_empty($$ SELECT c.oid::regclass FROM pg_catalog.pg_class c
+                   WHERE c.relkind IN ('r', 'p') AND c.relnamespace::regnamespace::text IN ('orchestrator', 'auth', 'idempotency')
+                     AND c.relreplident <> 'f'
+                     AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid
+                                       AND (i.indisreplident OR (c.relreplident = 'd' AND i.indisprimary))) $$,
+    'every table has a replica identity (its primary key)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- pgTAP: reporting views and the read-only BI role
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
@@ -32,6 +32,15 @@ SELECT is((SELECT count(*)::int FROM reporting.tool_tags WHERE tool_name = 'rep-
 SELECT is((SELECT size_mib FROM reporting.artifacts WHERE artifact_name = 'a.bin'), 2.000, 'size in MiB');
 SELECT is((SELECT tool_name || ' ' || tool_version || ' ' || node_name FROM reporting.artifacts), 'rep-tool 1.10.0 rep-node',
     'artifacts show tool and node');
+SELECT is((SELECT row(category, artifact_count, total_bytes, average_bytes, largest_bytes)::text
+           FROM reporting.storage_by_category WHERE category = 'ANALYSIS'),
+    '(ANALYSIS,1,2097152,2097152,2097152)', 'storage by category as BI sees it');
+RESET ROLE;
+SELECT results_eq(
+    $$ SELECT category, artifact_count, total_bytes, largest_bytes FROM reporting.storage_by_category ORDER BY category $$,
+    $$ SELECT category, artifact_count, total_bytes, largest_bytes FROM api.monitoring_storage_usage_by_category() ORDER BY category $$,
+    'the BI view and GET /monitoring/storage-usage-by-category give the same figures, from the same tallies');
+SET LOCAL ROLE aio_bi;
 
 -- what the BI role may not do
 SELECT throws_ok($$ SELECT * FROM orchestrator.nodes $$, '42501', NULL, 'BI role cannot read the data tables');

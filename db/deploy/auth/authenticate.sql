@@ -89,8 +89,10 @@ $$;
 COMMENT ON FUNCTION orchestrator.enforce_node_identity() IS
 'Trigger: when the request runs as aio_node, the row''s node_id must be the node of its key (setting aio.node_id); else 42501.';
 
--- The WHEN clause spares every row written by anyone else a PL/pgSQL call.
-CREATE TRIGGER node_heartbeats_node_identity BEFORE INSERT OR UPDATE ON orchestrator.node_heartbeats
+-- The WHEN clause spares every row written by anyone else a PL/pgSQL call. On heartbeats the
+-- check runs AFTER the row is written: a BEFORE UPDATE row trigger locks the row first, whatever
+-- its WHEN clause says, and that lock is one more WAL record on every beat.
+CREATE TRIGGER node_heartbeats_node_identity AFTER INSERT OR UPDATE ON orchestrator.node_heartbeats
     FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node')
     EXECUTE FUNCTION orchestrator.enforce_node_identity();
 CREATE TRIGGER artifacts_node_identity BEFORE INSERT OR UPDATE ON orchestrator.artifacts

@@ -24,13 +24,17 @@ ALTER TABLE orchestrator.artifact_tallies SET (fillfactor = 50, autovacuum_vacuu
 COMMENT ON TABLE orchestrator.artifact_tallies IS
 'Artifacts per tool category (or "orphaned"), folded from artifact_tally_changes: the exact figures are these plus the changes not folded yet (orchestrator.artifact_tallies_now()).';
 
+-- The key gives the table a replica identity: without one, logical replication of the schema
+-- refuses the fold's DELETE, and every artifact write with it.
 CREATE TABLE orchestrator.artifact_tally_changes (
+    change_id       bigint  GENERATED ALWAYS AS IDENTITY,
     category        text    NOT NULL,
     artifact_count  bigint  NOT NULL,
     total_bytes     numeric NOT NULL,
     largest_bytes   bigint,
     removed_largest bigint,
-    checksums       text[]
+    checksums       text[],
+    CONSTRAINT artifact_tally_changes_pkey PRIMARY KEY (change_id)
 );
 -- Rows live until the next fold: vacuum after every thousand or so, not after 20% of the table.
 ALTER TABLE orchestrator.artifact_tally_changes SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
@@ -74,9 +78,11 @@ $$;
 COMMENT ON FUNCTION orchestrator.category_largest(text, numeric) IS
 'The largest artifact of a category (share: its fraction of all artifacts, which picks the cheaper way); used only after the largest one went.';
 
+-- A definer, so that the BI view reporting.storage_by_category reads the same figures as the
+-- HTTP route without its reader holding any table privilege.
 CREATE FUNCTION orchestrator.artifact_tallies_now()
 RETURNS TABLE (category text, artifact_count bigint, total_bytes numeric, largest_bytes bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
     WITH summed AS (
         SELECT c.category, pg_catalog.sum(c.n)::bigint AS n, pg_catalog.sum(c.bytes) AS bytes,
                pg_catalog.max(c.largest) AS largest, pg_catalog.max(c.removed) AS removed

@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:reporting/operations
--- requires: reporting/views api/heartbeats
+-- requires: reporting/views api/heartbeats data/artifact_tallies
 -- Operational views for BI: node health, artifacts by day and category, storage by category, tool usage.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -50,16 +50,17 @@ COMMENT ON COLUMN reporting.artifacts_by_day.artifact_count IS 'Artifacts record
 COMMENT ON COLUMN reporting.artifacts_by_day.total_bytes IS 'Their total size in bytes.';
 COMMENT ON COLUMN reporting.artifacts_by_day.total_mib IS 'Their total size in MiB.';
 
+-- The figures of GET /monitoring/storage-usage-by-category, from the same maintained tallies:
+-- exact, and no read of every artifact.
 CREATE VIEW reporting.storage_by_category AS
-SELECT coalesce(t.category, 'orphaned') AS category,
-       pg_catalog.count(*) AS artifact_count,
-       pg_catalog.sum(a.size_bytes) AS total_bytes,
-       pg_catalog.round(pg_catalog.avg(a.size_bytes)) AS average_bytes,
-       pg_catalog.max(a.size_bytes) AS largest_bytes,
-       pg_catalog.round(pg_catalog.sum(a.size_bytes) / 1073741824.0, 3) AS total_gib
-FROM orchestrator.artifacts a
-LEFT JOIN orchestrator.tools t ON t.tool_id = a.tool_id
-GROUP BY 1;
+SELECT t.category,
+       t.artifact_count,
+       t.total_bytes,
+       pg_catalog.round(t.total_bytes / t.artifact_count) AS average_bytes,
+       t.largest_bytes,
+       pg_catalog.round(t.total_bytes / 1073741824.0, 3) AS total_gib
+FROM orchestrator.artifact_tallies_now() t;
+
 COMMENT ON VIEW reporting.storage_by_category IS 'Artifact storage per tool category, with an "orphaned" bucket.';
 COMMENT ON COLUMN reporting.storage_by_category.category IS 'Tool category, or "orphaned".';
 COMMENT ON COLUMN reporting.storage_by_category.artifact_count IS 'Number of artifacts.';
@@ -94,6 +95,7 @@ COMMENT ON COLUMN reporting.tool_usage.last_artifact_at IS 'When it produced its
 
 GRANT SELECT ON reporting.node_health, reporting.artifacts_by_day, reporting.storage_by_category, reporting.tool_usage TO aio_bi;
 -- A view runs its functions with the reader's EXECUTE rights, not the owner's.
-GRANT EXECUTE ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interval) TO aio_bi;
+GRANT EXECUTE ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interval),
+                          orchestrator.artifact_tallies_now() TO aio_bi;
 
 COMMIT;
