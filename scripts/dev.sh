@@ -83,6 +83,7 @@ install_system() {
     command -v sqitch >/dev/null || missing+=(sqitch)
     command -v pg_prove >/dev/null || missing+=(libtap-parser-sourcehandler-pgtap-perl)
     [ -f "/usr/share/postgresql/$major/extension/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
+    [ -f "/usr/share/postgresql/$major/extension/plpgsql_check.control" ] || missing+=("postgresql-$major-plpgsql-check")
     command -v psql >/dev/null || missing+=("postgresql-client-$major")
     command -v python3 >/dev/null || missing+=(python3 python3-venv)
     apt_install "${missing[@]}"
@@ -270,6 +271,8 @@ doctor() {
     else report missing pg_prove "apt-get install libtap-parser-sourcehandler-pgtap-perl"; fi
     if [ -n "$major" ] && [ -f "/usr/share/postgresql/$major/extension/pgtap.control" ]; then report ok pgTAP "for PostgreSQL $major"
     else report missing pgTAP "apt-get install postgresql-${major:-<major>}-pgtap"; fi
+    if [ -n "$major" ] && [ -f "/usr/share/postgresql/$major/extension/plpgsql_check.control" ]; then report ok plpgsql_check "for PostgreSQL $major"
+    else report missing plpgsql_check "apt-get install postgresql-${major:-<major>}-plpgsql-check"; fi
     if have python3 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
         report ok python3 "$(python3 --version)"
         if python3 -c 'import ensurepip' 2>/dev/null; then report ok "python3 venv" "ensurepip present"

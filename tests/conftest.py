@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -166,6 +167,52 @@ def http(gateway_url, api_keys):
 def anon(gateway_url):
     with client(gateway_url) as c:
         yield c
+
+
+# Data made through the API, as the route tests need it. Names carry token() so that tests and
+# runs sharing one database never collide; every field can be overridden.
+def token() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _created(response: httpx.Response) -> dict:
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def new_node(http: httpx.Client, **fields) -> dict:
+    return _created(http.post("/nodes/", json={"node_type": "TOOL_EXECUTOR", "address": "http://10.2.0.1:8080", **fields}))
+
+
+def new_tool(http: httpx.Client, **fields) -> dict:
+    return _created(http.post("/tools/", json={"name": f"t-{token()}", "version": "1.0.0", "category": "NLP", **fields}))
+
+
+def new_artifact(http: httpx.Client, **fields) -> dict:
+    return _created(http.post("/artifacts/", json={"name": f"out-{token()}.bin", "uri": f"s3://results/{token()}", **fields}))
+
+
+def next_url(response: httpx.Response) -> str | None:
+    """The URL of the next page (the Link header, rel="next"); None on the last page."""
+    link = response.headers.get("link")
+    if not link:
+        return None
+    assert link.endswith('; rel="next"'), link
+    return link[link.index("<") + 1 : link.index(">")]
+
+
+def walk(http: httpx.Client, url: str, **params) -> tuple[list, int]:
+    """Every item of a paged list, following the Link headers, and the number of pages."""
+    items, pages = [], 0
+    response = http.get(url, params=params or None)
+    while True:
+        assert response.status_code == 200, response.text
+        items += response.json()
+        pages += 1
+        assert pages < 1000
+        if not (url := next_url(response)):
+            return items, pages
+        response = http.get(url)
 
 
 def problem(response: httpx.Response, status: int, code: str | None = None, field: str | None = None) -> dict:

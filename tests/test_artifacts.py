@@ -5,52 +5,10 @@ from datetime import datetime
 
 import pytest
 
-from conftest import problem
+from conftest import new_artifact, new_node, new_tool, problem, token, walk
 
 MIB = 1024 * 1024
 CHECKSUM = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-
-
-def token() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-def new_tool(http, **fields):
-    body = {"name": f"t-{token()}", "version": "1.0.0", "category": "NLP", **fields}
-    response = http.post("/tools/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_node(http):
-    response = http.post("/nodes/", json={"node_type": "STORAGE", "address": "http://10.3.0.1:9000"})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_artifact(http, **fields):
-    body = {"name": f"out-{token()}.bin", "uri": f"s3://results/{token()}", **fields}
-    response = http.post("/artifacts/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def next_url(response):
-    link = response.headers.get("link")
-    return link[link.index("<") + 1 : link.index(">")] if link else None
-
-
-def walk(http, url):
-    """Every item of a paged list, following the Link headers; also returns the page count."""
-    items, pages = [], 0
-    while url:
-        response = http.get(url)
-        assert response.status_code == 200, response.text
-        items += response.json()
-        url = next_url(response)
-        pages += 1
-        assert pages < 1000
-    return items, pages
 
 
 def ids(items):

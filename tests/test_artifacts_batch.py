@@ -4,23 +4,7 @@ import uuid
 
 import pytest
 
-from conftest import client, problem
-
-
-def token() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-def new_tool(http):
-    response = http.post("/tools/", json={"name": f"t-{token()}", "version": "1.0.0", "category": "NLP"})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_node(http):
-    response = http.post("/nodes/", json={"node_type": "STORAGE", "address": "http://10.3.0.1:9000"})
-    assert response.status_code == 201, response.text
-    return response.json()
+from conftest import client, new_node, new_tool, problem, token
 
 
 def items(n, prefix, **fields):

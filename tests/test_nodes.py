@@ -2,14 +2,7 @@
 
 import uuid
 
-from conftest import problem
-
-
-def new_node(http, **fields):
-    body = {"node_type": "TOOL_EXECUTOR", "address": "http://10.1.0.1:8080", **fields}
-    response = http.post("/nodes/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
+from conftest import new_node, problem
 
 
 def test_create_get_update_delete(http):

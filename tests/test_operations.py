@@ -10,7 +10,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from conftest import problem
+from conftest import new_artifact, new_node, new_tool, problem
+from conftest import walk as walk_pages
 
 CHECKS = [
     "orphaned_artifacts", "active_tools_without_node", "active_tools_on_unavailable_nodes", "duplicate_checksums",
@@ -25,27 +26,6 @@ def unique(prefix: str = "ops") -> str:
 
 def unique_category() -> str:
     return "OPS_" + uuid.uuid4().hex[:12].upper()
-
-
-def new_node(http, **fields) -> dict:
-    body = {"node_type": "TOOL_EXECUTOR", "address": "http://10.2.0.1:8080", "name": unique("node"), **fields}
-    response = http.post("/nodes/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_tool(http, **fields) -> dict:
-    body = {"name": unique("tool"), "version": "1.0.0", "category": "OPS", **fields}
-    response = http.post("/tools/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_artifact(http, **fields) -> dict:
-    body = {"name": "out.bin", "uri": f"s3://ops/{uuid.uuid4()}", **fields}
-    response = http.post("/artifacts/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def beat(http, node_id: str, **body) -> dict:
@@ -69,15 +49,8 @@ def orphan(http, **artifact_fields) -> dict:
 
 
 def walk(http, path: str, **params) -> list:
-    """Every item of a paged list, following the Link headers."""
-    items, response = [], http.get(path, params={"limit": 1000, **params})
-    while True:
-        assert response.status_code == 200, response.text
-        items += response.json()
-        link = response.headers.get("link")
-        if not link:
-            return items
-        response = http.get(link[link.index("<") + 1 : link.index(">")])
+    """Every item of a paged list, 1,000 a page."""
+    return walk_pages(http, path, limit=1000, **params)[0]
 
 
 def by_id(items: list, key: str) -> dict:

@@ -4,11 +4,7 @@ import uuid
 
 import pytest
 
-from conftest import problem
-
-
-def token() -> str:
-    return uuid.uuid4().hex[:12]
+from conftest import new_node, new_tool, next_url, problem, token, walk
 
 
 def unique_name(prefix: str = "t") -> str:
@@ -17,41 +13,6 @@ def unique_name(prefix: str = "t") -> str:
 
 def unique_category() -> str:
     return "CAT_" + token().upper()
-
-
-def new_tool(http, **fields):
-    body = {"name": unique_name(), "version": "1.0.0", "category": "NLP", **fields}
-    response = http.post("/tools/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def new_node(http, **fields):
-    body = {"node_type": "TOOL_EXECUTOR", "address": "http://10.2.0.1:8080", **fields}
-    response = http.post("/nodes/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def next_url(response):
-    link = response.headers.get("link")
-    if not link:
-        return None
-    assert link.endswith('; rel="next"'), link
-    return link[link.index("<") + 1 : link.index(">")]
-
-
-def walk(http, url):
-    """Every item of a paged list, following the Link headers; also returns the page count."""
-    items, pages = [], 0
-    while url:
-        response = http.get(url)
-        assert response.status_code == 200, response.text
-        items += response.json()
-        url = next_url(response)
-        pages += 1
-        assert pages < 1000
-    return items, pages
 
 
 def ids(items):

@@ -45,6 +45,7 @@ EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
     PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+    RAISE;  -- reached only if the helper returned: the original error stands
 END
 $$;
 COMMENT ON FUNCTION api.artifact_create(text, text, uuid, uuid, text, bigint, text, jsonb) IS

@@ -47,11 +47,11 @@ DECLARE
     after jsonb := orchestrator.cursor_decode(cursor, 3);
     name_like text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
                           pg_catalog.lower(name_contains), '\', '\\'), '%', '\%'), '_', '\_') || '%';
-    filters text[] := '{true}';
+    filters text[] := '{true}'::text[];
     -- The list order's columns: the tool's own, or the copies a tag row carries, so that a tag's
     -- tools are read in list order from tool_tags_list_idx and a page costs its own rows only.
     source text := 'orchestrator.tools t';
-    list_order text[] := '{t.name,t.version_key,t.tool_id}';
+    list_order text[] := '{t.name,t.version_key,t.tool_id}'::text[];
 BEGIN
     PERFORM orchestrator.check_limit("limit"), orchestrator.check_enum('status', status, orchestrator.tool_statuses());
     -- $n are the USING values below; EXECUTE plans once for these very values.
@@ -79,10 +79,10 @@ BEGIN
         'SELECT o.tool_id, o.name, o.version, o.description, o.category, o.input_schema, o.output_schema,
                 o.target_node_id, o.status, o.metadata, o.tags, o.created_at, o.updated_at,
                 orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), o.revision
-         FROM (SELECT ' || pg_catalog.format('%s AS name, %s AS version_key, %s AS tool_id', VARIADIC list_order) || '
+         FROM (SELECT ' || pg_catalog.format('%s AS name, %s AS version_key, %s AS tool_id', list_order[1], list_order[2], list_order[3]) || '
                FROM ' || source || '
                WHERE ' || pg_catalog.array_to_string(filters, ' AND ') || '
-               ORDER BY ' || pg_catalog.format('%s, %s DESC, %s', VARIADIC list_order) || ' LIMIT $1) p
+               ORDER BY ' || pg_catalog.format('%s, %s DESC, %s', list_order[1], list_order[2], list_order[3]) || ' LIMIT $1) p
          JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_out(t) o
          ORDER BY p.name, p.version_key DESC, p.tool_id'
     USING "limit", category, status, target_node_id, name_like, name_exact, tag_exact, tag_prefix, after;
@@ -120,6 +120,7 @@ EXCEPTION WHEN integrity_constraint_violation THEN
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
     PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
         CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
+    RAISE;  -- reached only if the helper returned: the original error stands
 END
 $$;
 COMMENT ON FUNCTION api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb, text[]) IS
@@ -301,6 +302,7 @@ EXCEPTION WHEN integrity_constraint_violation THEN
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
     PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
         CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
+    RAISE;  -- reached only if the helper returned: the original error stands
 END
 $$;
 COMMENT ON FUNCTION api.tool_update(uuid, jsonb, bigint) IS
@@ -357,6 +359,7 @@ EXCEPTION WHEN integrity_constraint_violation THEN
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
     PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
         CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tag_name' ELSE e_column END, e_message, e_detail);
+    RAISE;  -- reached only if the helper returned: the original error stands
 END
 $$;
 COMMENT ON FUNCTION api.tool_tag_add(uuid, text) IS

@@ -2,6 +2,7 @@
 -- requires: data/api_keys
 -- What the gateway's login may call before it becomes the request's role, and the node rule.
 BEGIN;
+SET LOCAL lock_timeout = '2s';
 CREATE SCHEMA auth AUTHORIZATION aio_owner;
 SET LOCAL ROLE aio_owner;
 

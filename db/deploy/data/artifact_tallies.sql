@@ -9,6 +9,7 @@
 -- transactions storing the same content at once are not missed.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 -- 1. The tables ------------------------------------------------------------------------------
 CREATE TABLE orchestrator.artifact_tallies (
@@ -195,6 +196,8 @@ Example: SELECT orchestrator.artifact_tallies_rebuild();';
 -- on every call, which cost about 20% of a single artifact create.
 CREATE FUNCTION orchestrator.artifacts_tally() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 DECLARE
     changed bigint;
 BEGIN

@@ -4,6 +4,7 @@
 -- (HTTP request or psql). Heartbeats are telemetry, not changes, and are not audited.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 CREATE TABLE orchestrator.audit_log (
     audit_id   bigint      GENERATED ALWAYS AS IDENTITY,
@@ -79,6 +80,8 @@ COMMENT ON FUNCTION orchestrator.audit_change() IS
 -- audited per row: they compare old and new values and skip bookkeeping-only changes.
 CREATE FUNCTION orchestrator.audit_statement() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 DECLARE
     request_role text := pg_catalog.current_setting('role');
     db_role text := CASE WHEN request_role = 'none' THEN SESSION_USER ELSE request_role END;

@@ -4,6 +4,7 @@
 -- raises by one. GET returns it as the ETag; PUT and DELETE may demand it (If-Match).
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 ALTER TABLE orchestrator.nodes ADD COLUMN revision bigint NOT NULL DEFAULT 1;
 ALTER TABLE orchestrator.tools ADD COLUMN revision bigint NOT NULL DEFAULT 1;

@@ -2,6 +2,7 @@
 -- requires: data/tools
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 -- Which tools the node rule deactivated, and why: only these may it re-activate.
 CREATE TABLE orchestrator.tool_deactivations (

@@ -9,6 +9,7 @@
 -- * the two checks that look for rare rows have partial indexes that hold just those rows.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 CREATE TABLE orchestrator.node_active_tools (
     node_id      uuid   NOT NULL,
@@ -27,9 +28,12 @@ CREATE TABLE orchestrator.deprecated_targeted (
 COMMENT ON TABLE orchestrator.deprecated_targeted IS
 'Per tool name, its DEPRECATED versions still bound to a node although a newer version is ACTIVE (names with none have no row); recounted for the names each statement on tools touches.';
 
+-- Partial indexes of few rows, built in place: tools holds one row per tool version.
+-- squawk-ignore require-concurrent-index-creation
 CREATE INDEX tools_active_without_node_idx ON orchestrator.tools (name, tool_id)
     WHERE status = 'ACTIVE' AND target_node_id IS NULL;
 COMMENT ON INDEX orchestrator.tools_active_without_node_idx IS 'The active_tools_without_node data check.';
+-- squawk-ignore require-concurrent-index-creation
 CREATE INDEX tools_without_type_idx ON orchestrator.tools (name, tool_id)
     WHERE input_schema <> '{}' AND NOT input_schema ? 'type';
 COMMENT ON INDEX orchestrator.tools_without_type_idx IS 'The schemas_without_type data check.';
@@ -78,6 +82,8 @@ COMMENT ON FUNCTION orchestrator.tool_tallies_apply(uuid[], uuid[], text[]) IS
 
 CREATE FUNCTION orchestrator.tools_tally() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 BEGIN
     -- Only ACTIVE and DEPRECATED versions bear on a name's deprecated_targeted count.
     IF TG_OP = 'INSERT' THEN

@@ -40,6 +40,8 @@ SELECT (a.created_at AT TIME ZONE 'UTC')::date AS day,
 FROM orchestrator.artifacts a
 LEFT JOIN orchestrator.tools t ON t.tool_id = a.tool_id
 GROUP BY 1, 2;
+-- The materialized view is created just above: no one else holds it yet.
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX artifacts_by_day_key ON reporting.artifacts_by_day (day, category);
 COMMENT ON MATERIALIZED VIEW reporting.artifacts_by_day IS 'Artifacts recorded per UTC day and tool category (materialized; refreshed by api.maintenance_refresh_reporting).';
 COMMENT ON COLUMN reporting.artifacts_by_day.day IS 'UTC day the artifacts were recorded.';

@@ -1,6 +1,7 @@
 -- Revert ai-orchestrator:data/artifact_tallies
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 DROP TRIGGER artifacts_tally_insert ON orchestrator.artifacts;
 DROP TRIGGER artifacts_tally_update ON orchestrator.artifacts;

@@ -1,5 +1,6 @@
 -- Revert ai-orchestrator:data/audit
 BEGIN;
+SET LOCAL lock_timeout = '2s';
 DO $$
 DECLARE
     tab text;

@@ -2,6 +2,7 @@
 -- Back to the definition of data/nodes (lax mode).
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 ALTER TABLE orchestrator.nodes
     DROP CONSTRAINT nodes_labels_format,

@@ -1,5 +1,6 @@
 -- Revert ai-orchestrator:data/revisions
 BEGIN;
+SET LOCAL lock_timeout = '2s';
 DROP FUNCTION orchestrator.revision_mismatch(text, bigint, bigint);
 DROP TRIGGER artifacts_bump_revision ON orchestrator.artifacts;
 DROP TRIGGER tools_bump_revision ON orchestrator.tools;

@@ -1,6 +1,7 @@
 -- Revert ai-orchestrator:data/tool_tags_list_order
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 DROP TRIGGER tools_list_order_to_tags ON orchestrator.tools;
 DROP FUNCTION orchestrator.tool_gives_list_order();

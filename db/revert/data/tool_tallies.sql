@@ -1,6 +1,7 @@
 -- Revert ai-orchestrator:data/tool_tallies
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 DROP TRIGGER tools_tally_insert ON orchestrator.tools;
 DROP TRIGGER tools_tally_update ON orchestrator.tools;
