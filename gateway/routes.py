@@ -30,6 +30,9 @@ class Route:
     # What a request that fits the document may still be refused for with 422, because no schema
     # can say it (a rule between two fields, the clock, a size in bytes). The document lists these.
     refusals: tuple[str, ...] = ()
+    # A POST that only reads: its input is a JSON document, too rich for a query string. It runs
+    # in a read-only transaction, may be retried, and maps to a STABLE function, like a GET.
+    reads: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ def GET(path: str, function: str, tag: str, rules: Rules | None = None, refusals
 def POST(path: str, function: str, tag: str, status: int = 201, rules: Rules | None = None,
          refusals: tuple[str, ...] = ()) -> Route:
     return Route("POST", path, function, status, tag, rules or {}, refusals)
+
+
+def READ(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
+    return Route("POST", path, function, 200, tag, rules or {}, refusals, reads=True)
 
 
 def PUT(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
@@ -75,6 +82,9 @@ CURSOR_REFUSAL = "cursor: a value of the cursor alphabet that this list did not 
 # orchestrator.node_health(): stale after 1 s or more, down no earlier than stale.
 HEALTH = {"stale_after_seconds": {"minimum": 1}, "down_after_seconds": {"minimum": 1}}
 HEALTH_REFUSAL = "down_after_seconds: less than stale_after_seconds (30 when not given)"
+# api.json_schema_validate evaluates the schema it is given; POST /json-schema/check tells why.
+JSON_SCHEMA_REFUSAL = ("schema: not a valid draft 2020-12 schema (a keyword value of the wrong type, a subschema that is "
+                       "not an object or boolean, a $ref that does not resolve, a pattern outside the common dialect)")
 
 
 ROUTES: tuple[Route, ...] = (
@@ -152,4 +162,8 @@ ROUTES: tuple[Route, ...] = (
          rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
     POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
          rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
+    READ("/json-schema/validate", "json_schema_validate", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
+         refusals=(JSON_SCHEMA_REFUSAL,)),
+    READ("/json-schema/check", "json_schema_check", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
+         refusals=("schema: nested deeper than 400 levels, or too deep for the meta-schema check (250 evaluations)",)),
 )

@@ -1,0 +1,5 @@
+-- Revert ai-orchestrator:api/json_schema
+BEGIN;
+DROP FUNCTION api.json_schema_check(jsonb);
+DROP FUNCTION api.json_schema_validate(jsonb, jsonb);
+COMMIT;

@@ -1,0 +1,5 @@
+-- Verify ai-orchestrator:api/json_schema
+SELECT 'api.json_schema_validate(jsonb, jsonb)'::regprocedure, 'api.json_schema_check(jsonb)'::regprocedure;
+SELECT 1 / pg_catalog.has_function_privilege('aio_reader', 'api.json_schema_validate(jsonb, jsonb)', 'EXECUTE')::int;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('aio_anon', 'api.json_schema_validate(jsonb, jsonb)', 'EXECUTE'))::int;
+SELECT 1 / (SELECT count(*)::int FROM api.json_schema_validate('{"maxLength": 1}', '"ab"'));
