@@ -375,7 +375,9 @@ COMMENT ON FUNCTION orchestrator.json_schema_keywords() IS
 --   refs:     [{pointer, keyword, uri}] to check that they resolve
 --   problems: [{pointer, problem}] (only when check: unknown keywords, patterns)
 --   doc:      the document, each schema object with "properties" given "@names", the names of its
---             properties as an array (the validator loops over it without a query)
+--             properties as an array (the validator loops over it without a query), and each
+--             schema object of value keywords only (type, lengths, bounds, pattern, enum, const,
+--             annotations) marked "@leaf": orchestrator.json_schema_leaf checks it in one expression
 CREATE FUNCTION orchestrator.json_schema_walk(node jsonb, base text, path text[], acc jsonb, "check" boolean)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
@@ -391,8 +393,16 @@ BEGIN
     END IF;
     ptr := coalesce((SELECT pg_catalog.string_agg('/' || orchestrator.json_pointer_token(t), '' ORDER BY o)
                      FROM pg_catalog.unnest(path) WITH ORDINALITY AS u(t, o)), '');
-    IF node ?| '{@names,@target}' THEN  -- the compiler's own keys: never taken from the input
-        acc := (acc #- (ARRAY['doc'] || path || '@names'::text)) #- (ARRAY['doc'] || path || '@target'::text);
+    IF node ?| '{@names,@target,@leaf}' THEN  -- the compiler's own keys: never taken from the input
+        acc := ((acc #- (ARRAY['doc'] || path || '@names'::text)) #- (ARRAY['doc'] || path || '@target'::text))
+               #- (ARRAY['doc'] || path || '@leaf'::text);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(node) e
+                   WHERE e <> ALL ('{type,enum,const,minLength,maxLength,pattern,minimum,maximum,exclusiveMinimum,exclusiveMaximum,
+                                     multipleOf,minItems,maxItems,minProperties,maxProperties,format,title,description,default,
+                                     examples,deprecated,readOnly,writeOnly,$comment,$schema,contentEncoding,contentMediaType,
+                                     @names,@target,@leaf}'::text[])) THEN
+        acc := pg_catalog.jsonb_set(acc, ARRAY['doc'] || path || '@leaf'::text, 'true');
     END IF;
     IF pg_catalog.jsonb_typeof(node->'properties') = 'object' THEN
         acc := pg_catalog.jsonb_set(acc, ARRAY['doc'] || path || '@names'::text,
@@ -500,7 +510,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION orchestrator.json_schema_compile(jsonb, text) IS
-'A schema prepared for validation: {doc (the schema with the compiler''s "@names" property lists and "@target" resolved references), idx (URIs of its resources and anchors), re (its patterns for PostgreSQL)}. Compile once, validate often. bundled: the URI of a bundled schema being compiled (its references then name it).
+'A schema prepared for validation: {doc (the schema with the compiler''s "@names" property lists, "@target" resolved references and "@leaf" marks), idx (URIs of its resources and anchors), re (its patterns for PostgreSQL)}. Compile once, validate often. bundled: the URI of a bundled schema being compiled (its references then name it).
 Example: SELECT orchestrator.json_schema_is_valid(orchestrator.json_schema_compile(''{"type": "integer"}''), ''1.0'');';
 
 -- Where a URI points: the schema, the base URI to evaluate it with, its resource, and whether it is
@@ -582,6 +592,23 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.json_schema_rx(jsonb, text) IS
 'A pattern of a compiled schema as a PostgreSQL regular expression; 2201B when it has none.';
+
+-- enum: JSON equality (jsonb = : 1 = 1.0, key order irrelevant); containment answers scalars.
+CREATE FUNCTION orchestrator.json_schema_in(enum jsonb, value jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.jsonb_typeof($2) IN ('object', 'array')
+                THEN EXISTS (SELECT FROM pg_catalog.jsonb_array_elements($1) AS e(item) WHERE e.item = $2)
+                ELSE $1 @> pg_catalog.jsonb_build_array($2) END
+$$;
+COMMENT ON FUNCTION orchestrator.json_schema_in(jsonb, jsonb) IS
+'Whether value is one of the array enum, by JSON equality (1 = 1.0; objects regardless of key order).';
+
+CREATE FUNCTION orchestrator.json_schema_unique(items jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (SELECT pg_catalog.count(DISTINCT e) FROM pg_catalog.jsonb_array_elements(items) e) = pg_catalog.jsonb_array_length(items)
+$$;
+COMMENT ON FUNCTION orchestrator.json_schema_unique(jsonb) IS
+'Whether the items of a JSON array are unique by JSON equality (uniqueItems).';
 
 CREATE FUNCTION orchestrator.json_schema_failed() RETURNS orchestrator.json_schema_state
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -706,8 +733,7 @@ BEGIN
         END IF;
 
         v := s->'enum';
-        IF v IS NOT NULL AND NOT (CASE WHEN t IN ('object', 'array') THEN EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(v) e WHERE e = inst)
-                                       ELSE v @> pg_catalog.jsonb_build_array(inst) END) THEN
+        IF v IS NOT NULL AND NOT orchestrator.json_schema_in(v, inst) THEN
             IF NOT want_err THEN RETURN orchestrator.json_schema_failed(); END IF;
             ok := false;
             errs := errs || orchestrator.json_schema_error(ipath, spath || '/enum', pg_catalog.format('value is not one of %s', pg_catalog.left(v::text, 200)));
@@ -822,7 +848,10 @@ BEGIN
         rest := inst;  -- the properties no "properties" entry evaluated
         v := s->'properties';
         IF pg_catalog.jsonb_typeof(v) = 'object' THEN
-            w := coalesce(s->'@names', (SELECT pg_catalog.jsonb_agg(e) FROM pg_catalog.jsonb_object_keys(v) e));
+            w := s->'@names';
+            IF w IS NULL THEN
+                w := (SELECT pg_catalog.jsonb_agg(e) FROM pg_catalog.jsonb_object_keys(v) e);
+            END IF;
             FOR i IN 0 .. pg_catalog.jsonb_array_length(w) - 1 LOOP
                 k := w->>i;
                 CONTINUE WHEN NOT inst ? k;
@@ -1003,7 +1032,7 @@ BEGIN
                 ok := false;
                 errs := errs || orchestrator.json_schema_error(ipath, spath || '/maxItems', pg_catalog.format('%s items, more than %s', n, s->'maxItems'));
             END IF;
-            IF s->'uniqueItems' = 'true' AND n > 1 AND (SELECT pg_catalog.count(DISTINCT e) FROM pg_catalog.jsonb_array_elements(inst) e) < n THEN
+            IF s->'uniqueItems' = 'true' AND n > 1 AND NOT orchestrator.json_schema_unique(inst) THEN
                 IF NOT want_err THEN RETURN orchestrator.json_schema_failed(); END IF;
                 ok := false;
                 errs := errs || orchestrator.json_schema_error(ipath, spath || '/uniqueItems', 'items are not unique');
@@ -1095,7 +1124,7 @@ RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     t CONSTANT text := pg_catalog.jsonb_typeof(inst);
-    v jsonb; w jsonb; sub jsonb; rest jsonb; k text; rx text; str text; num numeric; n integer; m integer; cnt integer;
+    v jsonb; w jsonb; sub jsonb; x jsonb; rest jsonb; k text; rx text; str text; num numeric; n integer; m integer; cnt integer;
     tg record;
 BEGIN
     IF s = 'true' THEN
@@ -1123,15 +1152,19 @@ BEGIN
             IF w IS NULL OR w ? 'd' THEN  -- not resolved by the compiler, or in a bundled schema
                 RETURN (orchestrator.json_schema_eval(ctx, s, inst, base, dyn, '', '', 0, depth)).ok;
             END IF;
-            IF NOT orchestrator.json_schema_valid(ctx, ctx->'doc' #> (w->>'p')::text[], inst, w->>'b',
+            sub := ctx->'doc' #> (w->>'p')::text[];
+            IF NOT orchestrator.json_schema_sub(ctx, sub, inst, w->>'b',
                        CASE WHEN dyn[pg_catalog.cardinality(dyn)] IS DISTINCT FROM w->>'r' THEN dyn || (w->>'r') ELSE dyn END, depth + 1) THEN
                 RETURN false;
             END IF;
         END IF;
         v := s->'enum';
-        IF v IS NOT NULL AND NOT (CASE WHEN t IN ('object', 'array') THEN EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(v) e WHERE e = inst)
-                                       ELSE v @> pg_catalog.jsonb_build_array(inst) END) THEN
-            RETURN false;
+        IF v IS NOT NULL THEN
+            IF t NOT IN ('object', 'array') THEN
+                IF NOT v @> pg_catalog.jsonb_build_array(inst) THEN RETURN false; END IF;
+            ELSIF NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(v) e WHERE e = inst) THEN
+                RETURN false;
+            END IF;
         END IF;
         v := s->'const';
         IF v IS NOT NULL AND v <> inst THEN
@@ -1140,14 +1173,15 @@ BEGIN
         v := s->'allOf';
         IF pg_catalog.jsonb_typeof(v) = 'array' THEN
             FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
-                IF NOT orchestrator.json_schema_valid(ctx, v->i, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
+                sub := v->i;
+                IF NOT orchestrator.json_schema_sub(ctx, sub, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
             END LOOP;
         END IF;
         v := s->'anyOf';
         IF pg_catalog.jsonb_typeof(v) = 'array' THEN
             cnt := 0;
             FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
-                IF orchestrator.json_schema_valid(ctx, v->i, inst, base, dyn, depth + 1) THEN cnt := 1; EXIT; END IF;
+                IF orchestrator.json_schema_sub(ctx, v->i, inst, base, dyn, depth + 1) THEN cnt := 1; EXIT; END IF;
             END LOOP;
             IF cnt = 0 THEN RETURN false; END IF;
         END IF;
@@ -1155,7 +1189,7 @@ BEGIN
         IF pg_catalog.jsonb_typeof(v) = 'array' THEN
             cnt := 0;
             FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
-                IF orchestrator.json_schema_valid(ctx, v->i, inst, base, dyn, depth + 1) THEN
+                IF orchestrator.json_schema_sub(ctx, v->i, inst, base, dyn, depth + 1) THEN
                     cnt := cnt + 1;
                     EXIT WHEN cnt > 1;
                 END IF;
@@ -1163,18 +1197,18 @@ BEGIN
             IF cnt <> 1 THEN RETURN false; END IF;
         END IF;
         v := s->'not';
-        IF v IS NOT NULL AND orchestrator.json_schema_valid(ctx, v, inst, base, dyn, depth + 1) THEN
+        IF v IS NOT NULL AND orchestrator.json_schema_sub(ctx, v, inst, base, dyn, depth + 1) THEN
             RETURN false;
         END IF;
         v := s->'if';
         IF v IS NOT NULL THEN
-            w := s->(CASE WHEN orchestrator.json_schema_valid(ctx, v, inst, base, dyn, depth + 1) THEN 'then' ELSE 'else' END);
-            IF w IS NOT NULL AND NOT orchestrator.json_schema_valid(ctx, w, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
+            w := s->(CASE WHEN orchestrator.json_schema_sub(ctx, v, inst, base, dyn, depth + 1) THEN 'then' ELSE 'else' END);
+            IF w IS NOT NULL AND NOT orchestrator.json_schema_sub(ctx, w, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
         END IF;
         v := s->'dependentSchemas';
         IF t = 'object' AND pg_catalog.jsonb_typeof(v) = 'object' THEN
             FOR k, sub IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(v) e WHERE inst ? e.key LOOP
-                IF NOT orchestrator.json_schema_valid(ctx, sub, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
+                IF NOT orchestrator.json_schema_sub(ctx, sub, inst, base, dyn, depth + 1) THEN RETURN false; END IF;
             END LOOP;
         END IF;
     END IF;
@@ -1183,12 +1217,16 @@ BEGIN
         rest := inst;
         v := s->'properties';
         IF pg_catalog.jsonb_typeof(v) = 'object' THEN
-            w := coalesce(s->'@names', (SELECT pg_catalog.jsonb_agg(e) FROM pg_catalog.jsonb_object_keys(v) e));
+            w := s->'@names';
+            IF w IS NULL THEN
+                w := (SELECT pg_catalog.jsonb_agg(e) FROM pg_catalog.jsonb_object_keys(v) e);
+            END IF;
             FOR i IN 0 .. pg_catalog.jsonb_array_length(w) - 1 LOOP
                 k := w->>i;
-                sub := inst->k;
-                CONTINUE WHEN sub IS NULL;
-                IF NOT orchestrator.json_schema_valid(ctx, v->k, sub, base, dyn, depth + 1) THEN RETURN false; END IF;
+                x := inst->k;
+                CONTINUE WHEN x IS NULL;
+                sub := v->k;  -- in variables: the inlined leaf check reads them many times
+                IF NOT orchestrator.json_schema_sub(ctx, sub, x, base, dyn, depth + 1) THEN RETURN false; END IF;
                 rest := rest - k;
             END LOOP;
         END IF;
@@ -1197,17 +1235,17 @@ BEGIN
             FOR k, sub IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(v) e LOOP
                 rx := orchestrator.json_schema_rx(ctx, k);
                 IF EXISTS (SELECT FROM pg_catalog.jsonb_each(inst) e
-                           WHERE e.key ~ rx AND NOT orchestrator.json_schema_valid(ctx, sub, e.value, base, dyn, depth + 1)) THEN
+                           WHERE e.key ~ rx AND NOT orchestrator.json_schema_sub(ctx, sub, e.value, base, dyn, depth + 1)) THEN
                     RETURN false;
                 END IF;
             END LOOP;
         END IF;
         w := s->'additionalProperties';
-        IF w IS NOT NULL AND w <> 'true' AND rest <> '{}' THEN
+        IF w IS NOT NULL AND w <> 'true' AND rest <> '{}' THEN  -- (a query only when some property is left)
             IF EXISTS (SELECT FROM pg_catalog.jsonb_each(rest) e
                        WHERE NOT EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(CASE WHEN pg_catalog.jsonb_typeof(v) = 'object' THEN v END) p
                                          WHERE e.key ~ orchestrator.json_schema_rx(ctx, p))
-                         AND NOT orchestrator.json_schema_valid(ctx, w, e.value, base, dyn, depth + 1)) THEN
+                         AND NOT orchestrator.json_schema_sub(ctx, w, e.value, base, dyn, depth + 1)) THEN
                 RETURN false;
             END IF;
         END IF;
@@ -1219,14 +1257,18 @@ BEGIN
                 END LOOP;
             END IF;
             w := s->'propertyNames';
-            IF w IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(inst) e
-                                         WHERE NOT orchestrator.json_schema_valid(ctx, w, pg_catalog.to_jsonb(e), base, dyn, depth + 1)) THEN
-                RETURN false;
+            IF w IS NOT NULL THEN
+                IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(inst) e
+                           WHERE NOT orchestrator.json_schema_sub(ctx, w, pg_catalog.to_jsonb(e), base, dyn, depth + 1)) THEN
+                    RETURN false;
+                END IF;
             END IF;
             v := s->'dependentRequired';
-            IF pg_catalog.jsonb_typeof(v) = 'object' AND EXISTS (
-                   SELECT FROM pg_catalog.jsonb_each(v) e, pg_catalog.jsonb_array_elements_text(e.value) d WHERE inst ? e.key AND NOT inst ? d) THEN
-                RETURN false;
+            IF pg_catalog.jsonb_typeof(v) = 'object' THEN
+                IF EXISTS (SELECT FROM pg_catalog.jsonb_each(v) e, pg_catalog.jsonb_array_elements_text(e.value) d
+                           WHERE inst ? e.key AND NOT inst ? d) THEN
+                    RETURN false;
+                END IF;
             END IF;
             IF s ?| '{minProperties,maxProperties}' THEN
                 n := (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(inst));
@@ -1244,13 +1286,16 @@ BEGIN
         IF pg_catalog.jsonb_typeof(v) = 'array' THEN
             m := pg_catalog.jsonb_array_length(v);
             FOR i IN 0 .. pg_catalog.int4smaller(n, m) - 1 LOOP
-                IF NOT orchestrator.json_schema_valid(ctx, v->i, inst->i, base, dyn, depth + 1) THEN RETURN false; END IF;
+                sub := v->i;
+                x := inst->i;
+                IF NOT orchestrator.json_schema_sub(ctx, sub, x, base, dyn, depth + 1) THEN RETURN false; END IF;
             END LOOP;
         END IF;
         w := s->'items';
         IF w IS NOT NULL AND w <> 'true' THEN
             FOR i IN m .. n - 1 LOOP
-                IF NOT orchestrator.json_schema_valid(ctx, w, inst->i, base, dyn, depth + 1) THEN RETURN false; END IF;
+                x := inst->i;
+                IF NOT orchestrator.json_schema_sub(ctx, w, x, base, dyn, depth + 1) THEN RETURN false; END IF;
             END LOOP;
         END IF;
         w := s->'contains';
@@ -1258,15 +1303,16 @@ BEGIN
             cnt := 0;
             m := coalesce((s->'minContains')::numeric, 1);
             FOR i IN 0 .. n - 1 LOOP
-                IF orchestrator.json_schema_valid(ctx, w, inst->i, base, dyn, depth + 1) THEN
+                x := inst->i;
+                IF orchestrator.json_schema_sub(ctx, w, x, base, dyn, depth + 1) THEN
                     cnt := cnt + 1;
                     EXIT WHEN cnt >= m AND NOT s ? 'maxContains';
                 END IF;
             END LOOP;
             IF cnt < m OR cnt > (s->'maxContains')::numeric THEN RETURN false; END IF;
         END IF;
-        IF s->'uniqueItems' = 'true' AND n > 1 AND (SELECT pg_catalog.count(DISTINCT e) FROM pg_catalog.jsonb_array_elements(inst) e) < n THEN
-            RETURN false;
+        IF s->'uniqueItems' = 'true' AND n > 1 THEN
+            IF (SELECT pg_catalog.count(DISTINCT e) FROM pg_catalog.jsonb_array_elements(inst) e) < n THEN RETURN false; END IF;
         END IF;
 
     ELSIF t = 'string' THEN
@@ -1296,6 +1342,45 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.json_schema_valid(jsonb, jsonb, jsonb, text, text[], integer) IS
 'The boolean form of orchestrator.json_schema_eval: valid or not, stopping at the first failure, without errors or annotations. Call orchestrator.json_schema_is_valid instead.';
+
+-- A schema object marked "@leaf" (value keywords only) checked in one expression: a SQL function
+-- that the planner inlines into the caller's expression, so no function call per value.
+CREATE FUNCTION orchestrator.json_schema_leaf(ctx jsonb, s jsonb, i jsonb) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN s->'type' IS NOT NULL AND NOT (s->'type' ? pg_catalog.jsonb_typeof(i)
+                                            OR (pg_catalog.jsonb_typeof(i) = 'number' AND s->'type' ? 'integer' AND i::numeric % 1 = 0)) THEN false
+        WHEN s->'const' IS NOT NULL AND s->'const' <> i THEN false
+        WHEN s->'enum' IS NOT NULL AND pg_catalog.jsonb_typeof(i) IN ('object', 'array') THEN orchestrator.json_schema_valid(ctx, s, i, '', '{}', 0)
+        WHEN s->'enum' IS NOT NULL AND NOT s->'enum' @> pg_catalog.jsonb_build_array(i) THEN false
+        WHEN pg_catalog.jsonb_typeof(i) = 'string' THEN
+            CASE WHEN pg_catalog.char_length(i #>> '{}') < (s->'minLength')::numeric
+                      OR pg_catalog.char_length(i #>> '{}') > (s->'maxLength')::numeric THEN false
+                 WHEN pg_catalog.jsonb_typeof(s->'pattern') = 'string'
+                      THEN (i #>> '{}') ~ coalesce(ctx->'re'->>(s->>'pattern'), orchestrator.json_schema_rx(ctx, s->>'pattern'))
+                 ELSE true END
+        WHEN pg_catalog.jsonb_typeof(i) = 'number' THEN
+            NOT coalesce(i::numeric < (s->'minimum')::numeric OR i::numeric <= (s->'exclusiveMinimum')::numeric
+                         OR i::numeric > (s->'maximum')::numeric OR i::numeric >= (s->'exclusiveMaximum')::numeric
+                         OR i::numeric % (s->'multipleOf')::numeric <> 0, false)
+        WHEN pg_catalog.jsonb_typeof(i) = 'array' THEN
+            NOT coalesce(pg_catalog.jsonb_array_length(i) < (s->'minItems')::numeric OR pg_catalog.jsonb_array_length(i) > (s->'maxItems')::numeric, false)
+        WHEN pg_catalog.jsonb_typeof(i) = 'object' AND s ?| '{minProperties,maxProperties}' THEN orchestrator.json_schema_valid(ctx, s, i, '', '{}', 0)
+        ELSE true
+    END
+$$;
+COMMENT ON FUNCTION orchestrator.json_schema_leaf(jsonb, jsonb, jsonb) IS
+'Whether i is valid against a schema of value keywords only (marked "@leaf" by the compiler), in one inlined expression.';
+
+-- The next subschema: a leaf in place, anything else by a call.
+CREATE FUNCTION orchestrator.json_schema_sub(ctx jsonb, s jsonb, i jsonb, base text, dyn text[], depth integer) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN s = 'true' THEN true
+                WHEN s ? '@leaf' THEN orchestrator.json_schema_leaf(ctx, s, i)
+                ELSE orchestrator.json_schema_valid(ctx, s, i, base, dyn, depth) END
+$$;
+COMMENT ON FUNCTION orchestrator.json_schema_sub(jsonb, jsonb, jsonb, text, text[], integer) IS
+'orchestrator.json_schema_valid of a subschema, with leaves checked in place (inlined).';
 
 CREATE FUNCTION orchestrator.json_schema_errors(ctx jsonb, instance jsonb)
 RETURNS TABLE (instance_location text, schema_location text, message text)
