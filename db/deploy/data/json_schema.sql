@@ -391,17 +391,17 @@ BEGIN
     ELSIF pg_catalog.cardinality(path) > 400 THEN  -- well inside max_stack_depth (2MB)
         RAISE EXCEPTION 'schema: nested deeper than 400 levels' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    ptr := coalesce((SELECT pg_catalog.string_agg('/' || orchestrator.json_pointer_token(t), '' ORDER BY o)
-                     FROM pg_catalog.unnest(path) WITH ORDINALITY AS u(t, o)), '');
+    IF "check" OR node ?| '{$ref,$dynamicRef,pattern,patternProperties}' THEN
+        ptr := coalesce((SELECT pg_catalog.string_agg('/' || orchestrator.json_pointer_token(t), '' ORDER BY o)
+                         FROM pg_catalog.unnest(path) WITH ORDINALITY AS u(t, o)), '');
+    END IF;
     IF node ?| '{@names,@target,@leaf}' THEN  -- the compiler's own keys: never taken from the input
         acc := ((acc #- (ARRAY['doc'] || path || '@names'::text)) #- (ARRAY['doc'] || path || '@target'::text))
                #- (ARRAY['doc'] || path || '@leaf'::text);
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(node) e
-                   WHERE e <> ALL ('{type,enum,const,minLength,maxLength,pattern,minimum,maximum,exclusiveMinimum,exclusiveMaximum,
-                                     multipleOf,minItems,maxItems,minProperties,maxProperties,format,title,description,default,
-                                     examples,deprecated,readOnly,writeOnly,$comment,$schema,contentEncoding,contentMediaType,
-                                     @names,@target,@leaf}'::text[])) THEN
+    IF node - '{type,enum,const,minLength,maxLength,pattern,minimum,maximum,exclusiveMinimum,exclusiveMaximum,
+                multipleOf,minItems,maxItems,minProperties,maxProperties,format,title,description,default,
+                examples,deprecated,readOnly,writeOnly,$comment,$schema,contentEncoding,contentMediaType,@names,@target,@leaf}'::text[] = '{}' THEN
         acc := pg_catalog.jsonb_set(acc, ARRAY['doc'] || path || '@leaf'::text, 'true');
     END IF;
     IF pg_catalog.jsonb_typeof(node->'properties') = 'object' THEN
@@ -420,59 +420,73 @@ BEGIN
         acc := pg_catalog.jsonb_set(acc, ARRAY['idx', base || '#' || (node->>'$dynamicAnchor')],
                                     pg_catalog.jsonb_build_object('p', path::text, 'pb', pb, 'b', base, 'd', true));
     END IF;
-    FOR k, v IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(node) e LOOP
-        IF k IN ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else',
-                 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema') THEN
-            acc := orchestrator.json_schema_walk(v, base, path || k, acc, "check");
-        ELSIF k IN ('$defs', 'definitions', 'properties', 'patternProperties', 'dependentSchemas') THEN
-            IF pg_catalog.jsonb_typeof(v) = 'object' THEN
-                FOR kk, vv IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(v) e LOOP
-                    acc := orchestrator.json_schema_walk(vv, base, path || k || kk, acc, "check");
-                END LOOP;
+    -- Queries only where there is something to find: most schema objects are leaves.
+    IF node ?| '{additionalProperties,propertyNames,items,contains,not,if,then,else,unevaluatedItems,unevaluatedProperties,
+                 contentSchema,$defs,definitions,properties,patternProperties,dependentSchemas,allOf,anyOf,oneOf,prefixItems}' THEN
+        FOR k, v IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(node) e
+                    WHERE e.key IN ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else',
+                                    'unevaluatedItems', 'unevaluatedProperties', 'contentSchema', '$defs', 'definitions', 'properties',
+                                    'patternProperties', 'dependentSchemas', 'allOf', 'anyOf', 'oneOf', 'prefixItems') LOOP
+            IF k IN ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else',
+                     'unevaluatedItems', 'unevaluatedProperties', 'contentSchema') THEN
+                acc := orchestrator.json_schema_walk(v, base, path || k, acc, "check");
+            ELSIF k IN ('$defs', 'definitions', 'properties', 'patternProperties', 'dependentSchemas') THEN
+                IF pg_catalog.jsonb_typeof(v) = 'object' THEN
+                    FOR kk, vv IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(v) e LOOP
+                        acc := orchestrator.json_schema_walk(vv, base, path || k || kk, acc, "check");
+                    END LOOP;
+                END IF;
+            ELSIF k IN ('allOf', 'anyOf', 'oneOf', 'prefixItems') THEN
+                IF pg_catalog.jsonb_typeof(v) = 'array' THEN
+                    FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
+                        acc := orchestrator.json_schema_walk(v->i, base, path || k || i::text, acc, "check");
+                    END LOOP;
+                END IF;
             END IF;
-        ELSIF k IN ('allOf', 'anyOf', 'oneOf', 'prefixItems') THEN
-            IF pg_catalog.jsonb_typeof(v) = 'array' THEN
-                FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
-                    acc := orchestrator.json_schema_walk(v->i, base, path || k || i::text, acc, "check");
-                END LOOP;
-            END IF;
-        ELSIF k IN ('$ref', '$dynamicRef') AND pg_catalog.jsonb_typeof(v) = 'string' THEN
+        END LOOP;
+    END IF;
+    FOREACH k IN ARRAY '{$ref,$dynamicRef}'::text[] LOOP
+        IF pg_catalog.jsonb_typeof(node->k) = 'string' THEN
             acc := pg_catalog.jsonb_set(acc, '{refs}', (acc->'refs') || pg_catalog.jsonb_build_object(
-                       'pointer', ptr || '/' || k, 'keyword', k, 'uri', orchestrator.json_schema_uri(base, v->>0), 'path', path::text));
+                       'pointer', ptr || '/' || k, 'keyword', k, 'uri', orchestrator.json_schema_uri(base, node->>k), 'path', path::text));
         END IF;
-        IF "check" AND k <> ALL (orchestrator.json_schema_keywords()) THEN
+    END LOOP;
+    IF "check" THEN
+        FOR k IN SELECT e FROM pg_catalog.jsonb_object_keys(node) e WHERE e <> ALL (orchestrator.json_schema_keywords()) LOOP
             acc := pg_catalog.jsonb_set(acc, '{problems}', (acc->'problems') || pg_catalog.jsonb_build_object(
                        'pointer', ptr || '/' || orchestrator.json_pointer_token(k),
                        'problem', pg_catalog.format('keyword "%s" is not supported (draft 2020-12 vocabularies only%s)', k,
                                   CASE k WHEN 'definitions' THEN '; use "$defs"'
                                          WHEN 'dependencies' THEN '; use "dependentRequired" or "dependentSchemas"' ELSE '' END)));
-        END IF;
-    END LOOP;
+        END LOOP;
+    END IF;
     -- Patterns: the value of "pattern" and the names of "patternProperties".
-    FOR kk, k IN SELECT ptr || '/pattern', node->>'pattern' WHERE pg_catalog.jsonb_typeof(node->'pattern') = 'string'
-                 UNION ALL
-                 SELECT ptr || '/patternProperties/' || orchestrator.json_pointer_token(e), e
-                 FROM pg_catalog.jsonb_object_keys(CASE WHEN pg_catalog.jsonb_typeof(node->'patternProperties') = 'object'
-                                                        THEN node->'patternProperties' END) e LOOP
-        rx := orchestrator.json_schema_regex(k);
-        acc := pg_catalog.jsonb_set(acc, ARRAY['re', k], coalesce(pg_catalog.to_jsonb(rx), 'null'));
-        IF "check" THEN
-            msg := NULL;
-            IF rx IS NULL THEN
-                msg := 'uses what ECMA-262 and PostgreSQL regular expressions read differently (back-references, \p{...}, named groups, [[:class:]], [] or [^], \c, \k, other letter escapes)';
-            ELSE
-                BEGIN
-                    PERFORM '' ~ rx;
-                EXCEPTION WHEN invalid_regular_expression THEN
-                    msg := SQLERRM;
-                END;
+    IF node ?| '{pattern,patternProperties}' THEN
+        FOR kk, k IN SELECT ptr || '/pattern', node->>'pattern' WHERE pg_catalog.jsonb_typeof(node->'pattern') = 'string'
+                     UNION ALL
+                     SELECT ptr || '/patternProperties/' || orchestrator.json_pointer_token(e), e
+                     FROM pg_catalog.jsonb_object_keys(CASE WHEN pg_catalog.jsonb_typeof(node->'patternProperties') = 'object'
+                                                            THEN node->'patternProperties' END) e LOOP
+            rx := orchestrator.json_schema_regex(k);
+            acc := pg_catalog.jsonb_set(acc, ARRAY['re', k], coalesce(pg_catalog.to_jsonb(rx), 'null'));
+            IF "check" THEN
+                msg := NULL;
+                IF rx IS NULL THEN
+                    msg := 'uses what ECMA-262 and PostgreSQL regular expressions read differently (back-references, \p{...}, named groups, [[:class:]], [] or [^], \c, \k, other letter escapes)';
+                ELSE
+                    BEGIN
+                        PERFORM '' ~ rx;
+                    EXCEPTION WHEN invalid_regular_expression THEN
+                        msg := SQLERRM;
+                    END;
+                END IF;
+                IF msg IS NOT NULL THEN
+                    acc := pg_catalog.jsonb_set(acc, '{problems}', (acc->'problems') || pg_catalog.jsonb_build_object(
+                               'pointer', kk, 'problem', pg_catalog.format('pattern %s: %s', pg_catalog.to_jsonb(k), msg)));
+                END IF;
             END IF;
-            IF msg IS NOT NULL THEN
-                acc := pg_catalog.jsonb_set(acc, '{problems}', (acc->'problems') || pg_catalog.jsonb_build_object(
-                           'pointer', kk, 'problem', pg_catalog.format('pattern %s: %s', pg_catalog.to_jsonb(k), msg)));
-            END IF;
-        END IF;
-    END LOOP;
+        END LOOP;
+    END IF;
     RETURN acc;
 END
 $$;
@@ -499,6 +513,9 @@ DECLARE
     ref jsonb;
     tg record;
 BEGIN
+    IF walked->'refs' = '[]' THEN
+        RETURN ctx;
+    END IF;
     FOR ref IN SELECT r FROM pg_catalog.jsonb_array_elements(walked->'refs') r WHERE r->>'keyword' = '$ref' LOOP
         SELECT * INTO tg FROM orchestrator.json_schema_target(ctx, ref->>'uri');
         IF tg.local THEN
