@@ -4,7 +4,9 @@ The suite lives beside the checkout, in ../shared/json-schema-test-suite/draft20
 README: a subset of the official suite, without optional/ and refRemote.json). Every case of every
 file counts; a case whose call raises counts as failed. One statement per file: all its cases go
 in as one jsonb array. The table of pass counts per file is printed; below MIN_PASS_RATE of all
-cases the test fails. The cases that still fail, and why, are listed in README.md.
+cases the test fails. The cases that still fail, and why, are listed in README.md. The boolean
+form (orchestrator.json_schema_is_valid, a separate code path) must agree with the errors on
+every case.
 """
 
 from __future__ import annotations
@@ -23,9 +25,16 @@ MIN_PASS_RATE = 0.98
 CASE_FUNCTION = """
 CREATE FUNCTION pg_temp.suite_case(schema jsonb, instance jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
+DECLARE
+    ctx jsonb;
+    errors boolean;
 BEGIN
-    RETURN CASE WHEN EXISTS (SELECT FROM api.json_schema_validate(schema => schema, instance => instance))
-                THEN 'invalid' ELSE 'valid' END;
+    errors := EXISTS (SELECT FROM api.json_schema_validate(schema => schema, instance => instance));
+    ctx := orchestrator.json_schema_compile(schema);
+    IF orchestrator.json_schema_is_valid(ctx, instance) = EXISTS (SELECT FROM orchestrator.json_schema_errors(ctx, instance)) THEN
+        RETURN 'boolean form disagrees with the errors';
+    END IF;
+    RETURN CASE WHEN errors THEN 'invalid' ELSE 'valid' END;
 EXCEPTION WHEN OTHERS THEN
     RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
 END
