@@ -372,7 +372,7 @@ COMMENT ON FUNCTION orchestrator.json_schema_keywords() IS
 --   idx:      URI (resource, or resource#anchor) -> {p: path in the document, pb: base URI before
 --             the node's own "$id", b: the resource URI, d: true for a "$dynamicAnchor"}
 --   re:       pattern -> its PostgreSQL translation (null when outside the common dialect)
---   refs:     [{pointer, keyword, uri}] to check that they resolve
+--   refs:     [{pointer, keyword, uri, path}]: resolved at compile time, checked by the check
 --   problems: [{pointer, problem}] (only when check: unknown keywords, patterns)
 --   doc:      the document, each schema object with "properties" given "@names", the names of its
 --             properties as an array (the validator loops over it without a query), and each
