@@ -1,3 +1,3 @@
 """AI Orchestrator gateway: a thin Litestar app that maps HTTP routes onto `api.*` functions."""
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"

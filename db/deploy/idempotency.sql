@@ -78,23 +78,4 @@ GRANT USAGE ON SCHEMA auth TO aio_writer, aio_node;
 GRANT EXECUTE ON FUNCTION auth.idempotency_claim(text, text), auth.idempotency_complete(text, integer, text)
     TO aio_writer, aio_node;
 
-CREATE FUNCTION api.maintenance_purge_idempotency_keys(older_than_hours integer DEFAULT 24, OUT deleted bigint, OUT cutoff timestamptz)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
-BEGIN
-    IF older_than_hours IS NULL OR older_than_hours NOT BETWEEN 1 AND 87600 THEN
-        RAISE EXCEPTION 'older_than_hours: must be between 1 and 87600 (10 years), got %', coalesce(older_than_hours::text, 'null')
-            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_hours';
-    END IF;
-    cutoff := pg_catalog.now() - pg_catalog.make_interval(hours => older_than_hours);
-    DELETE FROM orchestrator.idempotency_keys k WHERE k.created_at < cutoff;
-    GET DIAGNOSTICS deleted = ROW_COUNT;
-END
-$$;
-COMMENT ON FUNCTION api.maintenance_purge_idempotency_keys(integer) IS
-'Forgets idempotency keys older than older_than_hours (default 24): after that a retry with the same key is a new request.
-Example: SELECT * FROM api.maintenance_purge_idempotency_keys(older_than_hours => 48);
-Errors: 22023 older_than_hours outside 1..87600.
-Route: POST /maintenance/purge-idempotency-keys';
-GRANT EXECUTE ON FUNCTION api.maintenance_purge_idempotency_keys(integer) TO aio_admin;
-
 COMMIT;

@@ -1,7 +1,8 @@
 -- Deploy ai-orchestrator:roles_rbac
--- requires: roles api/monitoring reporting/operations api/db_monitoring
+-- requires: roles api/heartbeats api/db_monitoring
 -- Who may call what, as PostgreSQL GRANTs. The gateway switches to one of these roles per request,
--- so a DBA who grants or revokes here changes what HTTP callers may do.
+-- so a DBA who grants or revokes here changes what HTTP callers may do. Here the functions deployed
+-- before the request roles existed; every later change grants its own functions.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 
@@ -63,16 +64,7 @@ GRANT EXECUTE ON FUNCTION
     api.artifact_get(uuid),
     api.artifact_list(uuid, uuid, text, timestamptz, timestamptz, integer, text),
     api.artifact_list_by_tool(uuid, integer, text),
-    api.artifact_list_large(bigint, integer, text),
-    api.queries_active_tools_with_nodes(integer, integer, integer, text),
-    api.queries_tools_by_category_with_tags(text, integer, integer, text),
-    api.queries_node_health_status(integer, integer, text, integer, text),
-    api.queries_large_artifacts_by_tool(bigint, integer, text),
-    api.queries_search_tools_by_schema(jsonb, text, text, integer, text),
-    api.maintenance_tools_without_nodes(integer, text),
-    api.monitoring_storage_usage_by_category(),
-    api.monitoring_tool_usage_statistics(integer, text),
-    api.monitoring_data_integrity(integer, integer)
+    api.artifact_list_large(bigint, integer, text)
 TO aio_reader;
 
 GRANT EXECUTE ON FUNCTION
@@ -90,9 +82,6 @@ GRANT EXECUTE ON FUNCTION
 TO aio_writer;
 
 GRANT EXECUTE ON FUNCTION
-    api.maintenance_cleanup_orphaned_artifacts(integer, boolean, integer),
-    api.maintenance_update_tool_status(boolean, integer, integer),
-    api.maintenance_refresh_reporting(),
     api.monitoring_db_table_sizes(),
     api.monitoring_db_index_usage(boolean),
     api.monitoring_db_cache_hit_ratio(),

@@ -1,6 +1,5 @@
 -- Revert ai-orchestrator:idempotency
 BEGIN;
-DROP FUNCTION api.maintenance_purge_idempotency_keys(integer);
 DROP FUNCTION auth.idempotency_complete(text, integer, text);
 DROP FUNCTION auth.idempotency_claim(text, text);
 REVOKE USAGE ON SCHEMA auth FROM aio_writer, aio_node;

@@ -1,6 +1,6 @@
 -- pgTAP: catalog lints that hold for every object, present and future
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 
 SELECT is_empty($$
     SELECT c.relname FROM pg_class c
@@ -62,6 +62,17 @@ SELECT is_empty($$
     SELECT n.nspname FROM pg_namespace n WHERE n.nspname IN ('orchestrator', 'api', 'reporting')
       AND obj_description(n.oid, 'pg_namespace') IS NULL
 $$, 'every schema is commented');
+
+-- trigger functions run as the caller --------------------------------------------------------
+SELECT is_empty($$ SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+                   WHERE p.prorettype = 'trigger'::regtype AND p.pronamespace = 'orchestrator'::regnamespace
+                     AND (p.prosecdef OR p.proconfig IS NOT NULL) $$,
+    'no trigger function is SECURITY DEFINER or pins settings (each call would save and restore them)');
+SELECT is_empty($$ SELECT c.relname, p.privilege_type
+                   FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) p
+                   WHERE c.relnamespace = 'orchestrator'::regnamespace AND c.relkind IN ('r', 'p')
+                     AND p.grantee <> c.relowner AND p.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE') $$,
+    'only the owner writes the tables, so the triggers always run as the owner (through the api functions) or a superuser');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,11 +1,10 @@
 -- Deploy ai-orchestrator:api/artifacts (reworked after v1.0.0)
--- requires: api/artifacts@v1.0.0 data/revisions roles_rbac
--- Artifact records carry their revision (the ETag over HTTP); delete may demand it.
+-- requires: api/artifacts@v1.0.0 api/artifact_revision data/revisions roles_rbac
+-- Artifact records, the whole family: they carry their revision (the ETag over HTTP), delete may
+-- demand it (If-Match), and a list refuses the cursor of another list. Every function is
+-- replaced, so deploying this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
-
-ALTER TYPE api.artifact ADD ATTRIBUTE revision bigint;
-ALTER TYPE api.artifact_item ADD ATTRIBUTE revision bigint;
 
 CREATE OR REPLACE FUNCTION orchestrator.artifact_out(a orchestrator.artifacts) RETURNS api.artifact
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -14,7 +13,66 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION orchestrator.artifact_out(orchestrator.artifacts) IS 'An artifacts row as api.artifact.';
 
+CREATE OR REPLACE FUNCTION orchestrator.artifact_not_found(artifact_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'artifact_id: no artifact has id %', artifact_id USING ERRCODE = 'no_data_found', COLUMN = 'artifact_id';
+END
+$$;
+COMMENT ON FUNCTION orchestrator.artifact_not_found(uuid) IS 'Raises P0002 for an artifact_id that matches no artifact.';
 
+-- artifact_create -----------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION api.artifact_create(
+    name            text,
+    uri             text,
+    tool_id         uuid   DEFAULT NULL,
+    node_id         uuid   DEFAULT NULL,
+    mime_type       text   DEFAULT 'application/octet-stream',
+    size_bytes      bigint DEFAULT 0,
+    checksum_sha256 text   DEFAULT NULL,
+    metadata        jsonb  DEFAULT '{}'
+) RETURNS api.artifact
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    created orchestrator.artifacts;
+    e_state text; e_schema text; e_table text; e_constraint text; e_column text; e_message text; e_detail text;
+BEGIN
+    INSERT INTO orchestrator.artifacts (name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
+    VALUES (name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
+    RETURNING * INTO created;
+    RETURN orchestrator.artifact_out(created);
+EXCEPTION WHEN integrity_constraint_violation THEN
+    GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
+        e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+END
+$$;
+COMMENT ON FUNCTION api.artifact_create(text, text, uuid, uuid, text, bigint, text, jsonb) IS
+'Records an artifact that a tool produced and returns it with its artifact_id.
+Example: SELECT * FROM api.artifact_create(name => ''summary.json'', uri => ''s3://results/run-42/summary.json'', tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', mime_type => ''application/json'', size_bytes => 5120);
+Errors: 23503 tool_id or node_id names nothing; 23514 bad name, uri, mime_type, size_bytes (negative), checksum_sha256 (not 64 lower-case hex) or metadata; 23502 a required field is null.
+Route: POST /artifacts/ -> 201';
+
+-- artifact_get ----------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION api.artifact_get(artifact_id uuid) RETURNS api.artifact
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    artifact_row orchestrator.artifacts;
+BEGIN
+    SELECT * INTO artifact_row FROM orchestrator.artifacts a WHERE a.artifact_id = artifact_get.artifact_id;
+    IF NOT FOUND THEN
+        PERFORM orchestrator.artifact_not_found(artifact_get.artifact_id);
+    END IF;
+    RETURN orchestrator.artifact_out(artifact_row);
+END
+$$;
+COMMENT ON FUNCTION api.artifact_get(uuid) IS
+'One artifact record by id.
+Example: SELECT * FROM api.artifact_get(artifact_id => ''5d0f6a4e-8d8e-4c3e-b9a4-7f0e1e2d3c4b'');
+Errors: P0002 no artifact has this id; 22P02 artifact_id is not a UUID.
+Route: GET /artifacts/{artifact_id}';
+
+-- lists -------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION api.artifact_list(
     tool_id        uuid        DEFAULT NULL,
     node_id        uuid        DEFAULT NULL,
@@ -66,6 +124,22 @@ Example: SELECT * FROM api.artifact_list(mime_type => ''application/json'', crea
 Errors: 22023 limit outside 1..1000 or a bad cursor; 22P02 an id is not a UUID; 22007 a time is not a timestamp.
 Route: GET /artifacts/';
 
+CREATE OR REPLACE FUNCTION api.artifact_list_by_tool(tool_id uuid, "limit" integer DEFAULT 50, cursor text DEFAULT NULL)
+RETURNS SETOF api.artifact_item
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = artifact_list_by_tool.tool_id) THEN
+        PERFORM orchestrator.tool_not_found(artifact_list_by_tool.tool_id);
+    END IF;
+    RETURN QUERY SELECT * FROM api.artifact_list(tool_id => artifact_list_by_tool.tool_id, "limit" => "limit", cursor => cursor);
+END
+$$;
+COMMENT ON FUNCTION api.artifact_list_by_tool(uuid, integer, text) IS
+'A tool''s artifacts, newest first; keyset pagination.
+Example: SELECT name, size_bytes FROM api.artifact_list_by_tool(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'');
+Errors: P0002 no tool has this id; 22023 limit outside 1..1000 or a bad cursor.
+Route: GET /artifacts/tool/{tool_id}';
+
 CREATE OR REPLACE FUNCTION api.artifact_list_large(min_size bigint DEFAULT 104857600, "limit" integer DEFAULT 50, cursor text DEFAULT NULL)
 RETURNS SETOF api.artifact_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
@@ -109,8 +183,10 @@ Example: SELECT name, size_bytes FROM api.artifact_list_large(min_size => 107374
 Errors: 22023 min_size negative, limit outside 1..1000, or a bad cursor.
 Route: GET /artifacts/large/';
 
-DROP FUNCTION api.artifact_delete(uuid);
-CREATE FUNCTION api.artifact_delete(artifact_id uuid, expected_revision bigint DEFAULT NULL) RETURNS void
+-- artifact_delete ---------------------------------------------------------------------------
+-- expected_revision is a new argument: the released signature goes.
+DROP FUNCTION IF EXISTS api.artifact_delete(uuid);
+CREATE OR REPLACE FUNCTION api.artifact_delete(artifact_id uuid, expected_revision bigint DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
     DELETE FROM orchestrator.artifacts a

@@ -115,24 +115,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = '' SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     after jsonb := orchestrator.cursor_decode(cursor, 2);
-    after_at timestamptz;
-    after_id uuid;
 BEGIN
     PERFORM orchestrator.check_limit("limit");
-    IF after IS NOT NULL THEN
-        -- [created_at, artifact_id]: a cursor of another list (artifact_list_large has a number first) is refused
-        BEGIN
-            IF pg_catalog.jsonb_typeof(after->0) <> 'string' OR pg_catalog.jsonb_typeof(after->1) <> 'string' THEN
-                RAISE invalid_parameter_value;
-            END IF;
-            after_at := (after->>0)::timestamptz;
-            after_id := (after->>1)::uuid;
-        EXCEPTION WHEN data_exception THEN
-            RAISE EXCEPTION 'cursor: % is not a cursor issued by this list', pg_catalog.quote_literal(cursor)
-                USING ERRCODE = 'invalid_parameter_value', COLUMN = 'cursor',
-                      HINT = 'Pass the cursor of the last item of the previous page, or omit it to start at the first page.';
-        END;
-    END IF;
     RETURN QUERY
     SELECT o.*, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(a.created_at, a.artifact_id))
     FROM orchestrator.artifacts a, LATERAL orchestrator.artifact_out(a) o
@@ -141,7 +125,7 @@ BEGIN
       AND (artifact_list.mime_type IS NULL OR a.mime_type = artifact_list.mime_type)
       AND (created_after IS NULL OR a.created_at >= created_after)
       AND (created_before IS NULL OR a.created_at < created_before)
-      AND (after IS NULL OR (a.created_at, a.artifact_id) < (after_at, after_id))
+      AND (after IS NULL OR (a.created_at, a.artifact_id) < ((after->>0)::timestamptz, (after->>1)::uuid))
     ORDER BY a.created_at DESC, a.artifact_id DESC
     LIMIT "limit";
 END
@@ -173,33 +157,17 @@ RETURNS SETOF api.artifact_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     after jsonb := orchestrator.cursor_decode(cursor, 2);
-    after_size bigint;
-    after_id uuid;
 BEGIN
     PERFORM orchestrator.check_limit("limit");
     IF min_size IS NULL OR min_size < 0 THEN
         RAISE EXCEPTION 'min_size: must be 0 or more, got %', coalesce(min_size::text, 'null')
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'min_size';
     END IF;
-    IF after IS NOT NULL THEN
-        -- [size_bytes, artifact_id]: a cursor of another list (artifact_list has a string first) is refused
-        BEGIN
-            IF pg_catalog.jsonb_typeof(after->0) <> 'number' OR pg_catalog.jsonb_typeof(after->1) <> 'string' THEN
-                RAISE invalid_parameter_value;
-            END IF;
-            after_size := (after->>0)::bigint;
-            after_id := (after->>1)::uuid;
-        EXCEPTION WHEN data_exception THEN
-            RAISE EXCEPTION 'cursor: % is not a cursor issued by this list', pg_catalog.quote_literal(cursor)
-                USING ERRCODE = 'invalid_parameter_value', COLUMN = 'cursor',
-                      HINT = 'Pass the cursor of the last item of the previous page, or omit it to start at the first page.';
-        END;
-    END IF;
     RETURN QUERY
     SELECT o.*, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(a.size_bytes, a.artifact_id))
     FROM orchestrator.artifacts a, LATERAL orchestrator.artifact_out(a) o
     WHERE a.size_bytes >= min_size
-      AND (after IS NULL OR (a.size_bytes, a.artifact_id) < (after_size, after_id))
+      AND (after IS NULL OR (a.size_bytes, a.artifact_id) < ((after->>0)::bigint, (after->>1)::uuid))
     ORDER BY a.size_bytes DESC, a.artifact_id DESC
     LIMIT "limit";
 END

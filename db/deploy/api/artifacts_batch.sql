@@ -1,6 +1,7 @@
 -- Deploy ai-orchestrator:api/artifacts_batch
 -- requires: api/artifacts roles_rbac auth/authenticate
--- Batch ingest: POST /artifacts/batch records many artifacts in one set-based INSERT.
+-- Batch ingest: POST /artifacts/batch records many artifacts in one set-based INSERT; items are
+-- checked one by one only when that insert fails, so that the error names every bad item.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
@@ -15,6 +16,8 @@ DECLARE
     defaults constant jsonb := '{"mime_type": "application/octet-stream", "size_bytes": 0, "metadata": {}}';
     uuid_pattern constant text := '^(\{[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}|[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12})$';
     n integer;
+    recorded api.artifact[];
+    fast_failed boolean := false;
     problems jsonb;      -- [{"i": index, "field": name or null, "code": sqlstate, "message": text}]
     more jsonb;
     staged orchestrator.artifacts[];
@@ -37,6 +40,55 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts', HINT = 'Send the artifacts in several batches.';
     ELSIF n = 0 THEN
         RETURN;
+    END IF;
+
+    -- JSON has one kind of number: 3.0 is the whole number 3 (JSON Schema's "integer" takes it),
+    -- so a size_bytes written with a fraction of zero or an exponent is stored as that integer.
+    IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(artifacts) AS e(item)
+               WHERE pg_catalog.jsonb_typeof(e.item->'size_bytes') = 'number' AND (e.item->>'size_bytes') ~ '[.eE]') THEN
+        artifacts := (
+            SELECT pg_catalog.jsonb_agg(CASE
+                       WHEN pg_catalog.jsonb_typeof(e.item->'size_bytes') = 'number'
+                        AND (e.item->>'size_bytes')::numeric = pg_catalog.trunc((e.item->>'size_bytes')::numeric)
+                       THEN e.item || pg_catalog.jsonb_build_object('size_bytes', pg_catalog.trunc((e.item->>'size_bytes')::numeric))
+                       ELSE e.item END ORDER BY e.ord)
+            FROM pg_catalog.jsonb_array_elements(artifacts) WITH ORDINALITY AS e(item, ord));
+    END IF;
+
+    -- 0. The usual batch is sound: when every item has a sound shape (a cheap test), insert at
+    --    once and let the table's constraints and references judge. Only when something fails
+    --    do the checks below run, to name every bad item (the insert is undone either way).
+    IF NOT EXISTS (
+        SELECT FROM pg_catalog.jsonb_array_elements(artifacts) AS e(item)
+        WHERE pg_catalog.jsonb_typeof(e.item) <> 'object'
+           OR EXISTS (SELECT FROM pg_catalog.jsonb_each(e.item) AS f
+                      WHERE pg_catalog.jsonb_typeof(f.value) <> 'null'
+                        AND coalesce(fields->>f.key, 'unknown') NOT IN ('any', pg_catalog.jsonb_typeof(f.value))))
+    THEN
+        BEGIN
+            WITH staged_rows AS (
+                SELECT e.ord, pg_catalog.jsonb_populate_record(NULL::orchestrator.artifacts,
+                           defaults || e.item || pg_catalog.jsonb_build_object('artifact_id', pg_catalog.gen_random_uuid())) AS s
+                FROM pg_catalog.jsonb_array_elements(artifacts) WITH ORDINALITY AS e(item, ord)
+            ), inserted AS (
+                INSERT INTO orchestrator.artifacts AS a
+                    (artifact_id, name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
+                SELECT (r.s).artifact_id, (r.s).name, (r.s).uri, (r.s).tool_id, (r.s).node_id, (r.s).mime_type,
+                       (r.s).size_bytes, (r.s).checksum_sha256, (r.s).metadata
+                FROM staged_rows r ORDER BY r.ord
+                RETURNING a.artifact_id, orchestrator.artifact_out(a) AS o
+            )
+            SELECT pg_catalog.array_agg(i.o ORDER BY r.ord) INTO recorded
+            FROM inserted i JOIN staged_rows r ON (r.s).artifact_id = i.artifact_id;
+        EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
+            fast_failed := true;  -- the checks below name the bad items
+            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
+                e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
+        END;
+        IF NOT fast_failed THEN
+            RETURN QUERY SELECT * FROM pg_catalog.unnest(recorded);
+            RETURN;
+        END IF;
     END IF;
 
     -- 1. Shape and JSON types, item by item, so that every error names its index and field;
@@ -135,6 +187,15 @@ BEGIN
             HINT = 'Nothing was recorded; fix the items named and send the whole batch again.';
     END IF;
 
+    -- The insert above failed, yet no item is at fault now (a tool or node deleted in between,
+    -- say): its own error, rather than a second attempt.
+    IF fast_failed THEN
+        IF e_state LIKE '23%' THEN
+            PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = 'artifacts: ' || e_message;
+    END IF;
+
     -- 5. One INSERT for the whole batch; the rows come back in the order they were sent.
     BEGIN
         RETURN QUERY
@@ -166,7 +227,7 @@ COMMENT ON FUNCTION api.artifact_create_batch(jsonb) IS
 'Records many artifacts at once, all or nothing, and returns them in the order given.
 artifacts is a JSON array of at most 10,000 objects with the fields of api.artifact_create (name and uri required; tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata optional, with the same defaults). Every item is checked before anything is written, and the error names each bad item by index and field, e.g. artifacts[3].size_bytes: must be 0 or more (the first 100 problems, then their count); its SQLSTATE is that of the most basic problem.
 Example: SELECT artifact_id, name FROM api.artifact_create_batch(artifacts => ''[{"name": "a.json", "uri": "s3://results/a.json", "size_bytes": 10}, {"name": "b.json", "uri": "s3://results/b.json"}]'');
-Errors: 22023 artifacts not an array, more than 10,000 items, an item not an object, an unknown field or a field of the wrong JSON type or a size_bytes not a whole number; 22P02 a tool_id or node_id not a UUID; 22003 a size_bytes out of range; 23502 an item without name or uri (or with null for a field that needs a value); 23514 bad name, uri, mime_type, size_bytes (negative), checksum_sha256 or metadata; 23503 a tool_id or node_id that names nothing; 42501 a node key recording an artifact of another node.
+Errors: 22023 artifacts not an array, more than 10,000 items, an item not an object, an unknown field or a field of the wrong JSON type or a size_bytes not a whole number (3.0 counts as 3); 22P02 a tool_id or node_id not a UUID; 22003 a size_bytes out of range; 23502 an item without name or uri (or with null for a field that needs a value); 23514 bad name, uri, mime_type, size_bytes (negative), checksum_sha256 or metadata; 23503 a tool_id or node_id that names nothing; 42501 a node key recording an artifact of another node.
 Route: POST /artifacts/batch -> 201';
 
 COMMIT;

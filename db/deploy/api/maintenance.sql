@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/maintenance
--- requires: api/queries data/tool_deactivations
+-- requires: api/queries data/tool_deactivations reporting/operations idempotency roles_rbac
 -- Upkeep: /maintenance routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -198,10 +198,50 @@ Example: SELECT name, version, problem FROM api.maintenance_tools_without_nodes(
 Errors: 22023 limit outside 1..1000 or a bad cursor.
 Route: GET /maintenance/tools-without-nodes';
 
+-- refresh_reporting ------------------------------------------------------------------------
+CREATE TYPE api.refreshed_view AS (view_name text, row_count bigint, refreshed_at timestamptz);
+COMMENT ON TYPE api.refreshed_view IS 'A materialized view that was refreshed, and how many rows it now holds.';
+
+CREATE FUNCTION api.maintenance_refresh_reporting() RETURNS SETOF api.refreshed_view
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    -- CONCURRENTLY: BI readers keep reading the old contents while the new ones are built.
+    REFRESH MATERIALIZED VIEW CONCURRENTLY reporting.artifacts_by_day;
+    RETURN QUERY SELECT 'reporting.artifacts_by_day', pg_catalog.count(*), pg_catalog.clock_timestamp()
+                 FROM reporting.artifacts_by_day;
+END
+$$;
+COMMENT ON FUNCTION api.maintenance_refresh_reporting() IS
+'Refreshes the materialized reporting views (reporting.artifacts_by_day) without blocking their readers.
+Example: SELECT * FROM api.maintenance_refresh_reporting();
+Errors: none of its own.
+Route: POST /maintenance/refresh-reporting';
+
+-- purge_idempotency_keys -------------------------------------------------------------------
+CREATE FUNCTION api.maintenance_purge_idempotency_keys(older_than_hours integer DEFAULT 24, OUT deleted bigint, OUT cutoff timestamptz)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    IF older_than_hours IS NULL OR older_than_hours NOT BETWEEN 1 AND 87600 THEN
+        RAISE EXCEPTION 'older_than_hours: must be between 1 and 87600 (10 years), got %', coalesce(older_than_hours::text, 'null')
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_hours';
+    END IF;
+    cutoff := pg_catalog.now() - pg_catalog.make_interval(hours => older_than_hours);
+    DELETE FROM orchestrator.idempotency_keys k WHERE k.created_at < cutoff;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+END
+$$;
+COMMENT ON FUNCTION api.maintenance_purge_idempotency_keys(integer) IS
+'Forgets idempotency keys older than older_than_hours (default 24): after that a retry with the same key is a new request.
+Example: SELECT * FROM api.maintenance_purge_idempotency_keys(older_than_hours => 48);
+Errors: 22023 older_than_hours outside 1..87600.
+Route: POST /maintenance/purge-idempotency-keys';
+
+GRANT EXECUTE ON FUNCTION api.maintenance_tools_without_nodes(integer, text) TO aio_reader;
 GRANT EXECUTE ON FUNCTION
     api.maintenance_cleanup_orphaned_artifacts(integer, boolean, integer),
     api.maintenance_update_tool_status(boolean, integer, integer),
-    api.maintenance_tools_without_nodes(integer, text)
-TO aio_api;
+    api.maintenance_refresh_reporting(),
+    api.maintenance_purge_idempotency_keys(integer)
+TO aio_admin;
 
 COMMIT;

@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/monitoring
--- requires: api/maintenance
+-- requires: api/heartbeats data/artifact_tallies data/tool_tallies roles_rbac
 -- What eats storage, who produces what, and is the data sound: /monitoring routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -17,21 +17,14 @@ COMMENT ON TYPE api.category_storage IS 'Artifact storage of one tool category (
 
 CREATE FUNCTION api.monitoring_storage_usage_by_category() RETURNS SETOF api.category_storage
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-    WITH per_category AS (
-        SELECT coalesce(t.category, 'orphaned') AS category, pg_catalog.count(*) AS artifact_count,
-               pg_catalog.sum(a.size_bytes) AS total_bytes, pg_catalog.max(a.size_bytes) AS largest_bytes
-        FROM orchestrator.artifacts a
-        LEFT JOIN orchestrator.tools t ON t.tool_id = a.tool_id
-        GROUP BY 1
-    )
     SELECT p.category, p.artifact_count, p.total_bytes, pg_catalog.round(p.total_bytes / p.artifact_count, 1),
            p.largest_bytes,
            pg_catalog.round(p.total_bytes / NULLIF(pg_catalog.sum(p.total_bytes) OVER (), 0), 4)
-    FROM per_category p
+    FROM orchestrator.artifact_tallies_now() p
     ORDER BY p.total_bytes DESC, p.category
 $$;
 COMMENT ON FUNCTION api.monitoring_storage_usage_by_category() IS
-'Per tool category, and an "orphaned" bucket for artifacts whose tool is gone: artifact count, total, average and largest size in bytes, and the share of all bytes. Largest total first.
+'Per tool category, and an "orphaned" bucket for artifacts whose tool is gone: artifact count, total, average and largest size in bytes, and the share of all bytes. Largest total first. Exact, from maintained tallies (orchestrator.artifact_tallies_now()), not a read of the artifacts.
 Example: SELECT category, artifact_count, pg_size_pretty(total_bytes) FROM api.monitoring_storage_usage_by_category();
 Errors: none.
 Route: GET /monitoring/storage-usage-by-category';
@@ -97,11 +90,18 @@ CREATE TYPE api.integrity_check AS (
 );
 COMMENT ON TYPE api.integrity_check IS 'One named data check: status ok, warn or fail, how many rows it found, up to 5 sample ids, and what it looks for.';
 
+CREATE FUNCTION orchestrator.integrity_check_counted(check_name text, severity text, problems bigint, samples text[], description text)
+RETURNS api.integrity_check
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ROW(check_name, CASE WHEN problems = 0 THEN 'ok' ELSE severity END, problems, samples[1:5], description)::api.integrity_check
+$$;
+COMMENT ON FUNCTION orchestrator.integrity_check_counted(text, text, bigint, text[], text) IS
+'Builds one integrity check result from a count of problems and up to 5 sample ids: ok when none, else the given severity (warn or fail).';
+-- One builder of results: the check given all its ids is the counted one.
 CREATE FUNCTION orchestrator.integrity_check(check_name text, severity text, ids text[], description text)
 RETURNS api.integrity_check
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT ROW(check_name, CASE WHEN pg_catalog.cardinality(ids) = 0 THEN 'ok' ELSE severity END,
-               pg_catalog.cardinality(ids)::bigint, ids[1:5], description)::api.integrity_check
+    SELECT orchestrator.integrity_check_counted(check_name, severity, pg_catalog.cardinality(ids), ids, description)
 $$;
 COMMENT ON FUNCTION orchestrator.integrity_check(text, text, text[], text) IS
 'Builds one integrity check result from the ids it found: ok when none, else the given severity (warn or fail).';
@@ -111,42 +111,67 @@ RETURNS SETOF api.integrity_check
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     th record := orchestrator.health_thresholds(stale_after_seconds, down_after_seconds);
+    nodes record;
 BEGIN
-    RETURN NEXT orchestrator.integrity_check('orphaned_artifacts', 'warn',
-        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a WHERE a.tool_id IS NULL ORDER BY a.created_at),
+    -- One pass over the nodes for the three checks about them: never seen, silent past the stale
+    -- threshold (ACTIVE and STALE or DOWN), and unavailable with ACTIVE tools (their counts are
+    -- maintained in node_active_tools).
+    SELECT pg_catalog.count(*) FILTER (WHERE x.never_seen) AS never_seen,
+           (pg_catalog.array_agg(x.node_id::text ORDER BY x.created_at) FILTER (WHERE x.never_seen))[1:5] AS never_seen_ids,
+           pg_catalog.count(*) FILTER (WHERE x.stale) AS stale,
+           (pg_catalog.array_agg(x.node_id::text ORDER BY x.last_heartbeat_at) FILTER (WHERE x.stale))[1:5] AS stale_ids,
+           coalesce(pg_catalog.sum(x.active_tools) FILTER (WHERE x.unavailable), 0)::bigint AS unavailable_tools,
+           (pg_catalog.array_agg(x.node_id ORDER BY x.node_id) FILTER (WHERE x.unavailable AND x.active_tools > 0))[1:5] AS unavailable_ids
+    INTO nodes
+    FROM (SELECT n.node_id, n.created_at, h.last_heartbeat_at, c.active_tools,
+                 n.status = 'ACTIVE' AND h.node_id IS NULL AS never_seen,
+                 n.status = 'ACTIVE' AND pg_catalog.now() - h.last_heartbeat_at > th.stale_after AS stale,
+                 n.status <> 'ACTIVE' OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN' AS unavailable
+          FROM orchestrator.nodes n
+          LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+          LEFT JOIN orchestrator.node_active_tools c ON c.node_id = n.node_id) x;
+
+    -- Counted by the maintained tallies; the samples come from artifacts_tool_created_idx.
+    RETURN NEXT orchestrator.integrity_check_counted('orphaned_artifacts', 'warn',
+        coalesce((SELECT c.artifact_count FROM orchestrator.artifact_tallies_now() c WHERE c.category = 'orphaned'), 0),
+        ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a WHERE a.tool_id IS NULL ORDER BY a.created_at LIMIT 5),
         'artifacts whose tool was deleted (the cleanup maintenance route removes them)');
-    RETURN NEXT orchestrator.integrity_check('active_tools_without_node', 'warn',
-        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL ORDER BY t.name),
+    RETURN NEXT orchestrator.integrity_check_counted('active_tools_without_node', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL),
+        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t WHERE t.status = 'ACTIVE' AND t.target_node_id IS NULL
+              ORDER BY t.name LIMIT 5),
         'ACTIVE tools with no target node');
-    RETURN NEXT orchestrator.integrity_check('active_tools_on_unavailable_nodes', 'fail',
-        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t JOIN orchestrator.nodes n ON n.node_id = t.target_node_id
-              LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-              WHERE t.status = 'ACTIVE' AND (n.status <> 'ACTIVE'
-                    OR orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) = 'DOWN')
-              ORDER BY t.name),
+    RETURN NEXT orchestrator.integrity_check_counted('active_tools_on_unavailable_nodes', 'fail', nodes.unavailable_tools,
+        ARRAY(SELECT s.tool_id::text
+              FROM pg_catalog.unnest(nodes.unavailable_ids) WITH ORDINALITY u(node_id, k),
+                   LATERAL (SELECT t.tool_id, t.name FROM orchestrator.tools t
+                            WHERE t.target_node_id = u.node_id AND t.status = 'ACTIVE' ORDER BY t.name LIMIT 5) s
+              ORDER BY u.k, s.name LIMIT 5),
         'ACTIVE tools whose target node is not ACTIVE or is DOWN');
-    RETURN NEXT orchestrator.integrity_check('duplicate_checksums', 'warn',
-        ARRAY(SELECT a.checksum_sha256 FROM orchestrator.artifacts a WHERE a.checksum_sha256 IS NOT NULL
-              GROUP BY a.checksum_sha256 HAVING pg_catalog.count(*) > 1 ORDER BY a.checksum_sha256),
-        'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums');
-    RETURN NEXT orchestrator.integrity_check('nodes_never_seen', 'warn',
-        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n
-              WHERE n.status = 'ACTIVE' AND NOT EXISTS (SELECT FROM orchestrator.node_heartbeats h WHERE h.node_id = n.node_id)
-              ORDER BY n.created_at),
+    -- The maintained set of shared checksums, not a read of every checksum.
+    RETURN NEXT (
+        WITH d AS MATERIALIZED (SELECT x.checksum FROM orchestrator.duplicate_checksums_now() x(checksum))
+        SELECT orchestrator.integrity_check_counted('duplicate_checksums', 'warn', (SELECT pg_catalog.count(*) FROM d),
+            ARRAY(SELECT d.checksum FROM d ORDER BY d.checksum LIMIT 5),
+            'checksums shared by more than one artifact record (the same content stored twice?); sample ids are checksums'));
+    RETURN NEXT orchestrator.integrity_check_counted('nodes_never_seen', 'warn', nodes.never_seen, nodes.never_seen_ids,
         'ACTIVE nodes that never sent a heartbeat');
-    RETURN NEXT orchestrator.integrity_check('stale_nodes', 'warn',
-        ARRAY(SELECT n.node_id::text FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
-              WHERE orchestrator.node_health(n.status, h.last_heartbeat_at, th.stale_after, th.down_after) IN ('STALE', 'DOWN')
-                AND n.status = 'ACTIVE'
-              ORDER BY h.last_heartbeat_at),
+    RETURN NEXT orchestrator.integrity_check_counted('stale_nodes', 'warn', nodes.stale, nodes.stale_ids,
         'ACTIVE nodes silent longer than the stale threshold');
+    -- Validated CHECK constraints guarantee it; the tools are read only if one is not valid.
     RETURN NEXT orchestrator.integrity_check('schemas_not_objects', 'fail',
-        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
-              WHERE pg_catalog.jsonb_typeof(t.input_schema) <> 'object' OR pg_catalog.jsonb_typeof(t.output_schema) <> 'object'),
+        CASE WHEN (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint c
+                   WHERE c.conrelid = 'orchestrator.tools'::pg_catalog.regclass AND c.convalidated
+                     AND c.conname IN ('tools_input_schema_object', 'tools_output_schema_object')) = 2
+             THEN '{}'::text[]
+             ELSE ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
+                        WHERE pg_catalog.jsonb_typeof(t.input_schema) <> 'object'
+                           OR pg_catalog.jsonb_typeof(t.output_schema) <> 'object') END,
         'tools whose input or output schema is not a JSON object');
-    RETURN NEXT orchestrator.integrity_check('schemas_without_type', 'warn',
+    RETURN NEXT orchestrator.integrity_check_counted('schemas_without_type', 'warn',
+        (SELECT pg_catalog.count(*) FROM orchestrator.tools t WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type'),
         ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
-              WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name),
+              WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name LIMIT 5),
         'tools whose non-empty input schema declares no "type"');
     RETURN NEXT orchestrator.integrity_check('artifacts_on_unknown_node', 'warn',
         ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
@@ -160,11 +185,13 @@ BEGIN
         ARRAY(SELECT h.node_id::text FROM orchestrator.node_heartbeats h
               WHERE h.last_heartbeat_at > pg_catalog.now() + interval '5 minutes'),
         'nodes whose last heartbeat is more than 5 minutes in the future (clock skew?)');
-    RETURN NEXT orchestrator.integrity_check('deprecated_tools_still_targeted', 'warn',
-        ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
-              WHERE t.status = 'DEPRECATED' AND EXISTS (SELECT FROM orchestrator.tools l
-                    WHERE l.name = t.name AND l.version_key > t.version_key AND l.status = 'ACTIVE')
-                AND t.target_node_id IS NOT NULL ORDER BY t.name),
+    -- Summed from the maintained counts per name; samples from the first names.
+    RETURN NEXT orchestrator.integrity_check_counted('deprecated_tools_still_targeted', 'warn',
+        coalesce((SELECT pg_catalog.sum(d.tools) FROM orchestrator.deprecated_targeted d), 0)::bigint,
+        ARRAY(SELECT v.tool_id::text
+              FROM (SELECT d.name FROM orchestrator.deprecated_targeted d ORDER BY d.name LIMIT 5) d
+              JOIN orchestrator.deprecated_targeted_tools v ON v.name = d.name
+              ORDER BY v.name, v.version_key LIMIT 5),
         'DEPRECATED versions still bound to a node although a newer ACTIVE version exists');
     RETURN NEXT orchestrator.integrity_check('invalid_indexes', 'fail',
         ARRAY(SELECT i.indexrelid::regclass::text FROM pg_catalog.pg_index i
@@ -183,6 +210,6 @@ GRANT EXECUTE ON FUNCTION
     api.monitoring_storage_usage_by_category(),
     api.monitoring_tool_usage_statistics(integer, text),
     api.monitoring_data_integrity(integer, integer)
-TO aio_api;
+TO aio_reader;
 
 COMMIT;

@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/queries
--- requires: api/heartbeats api/tools api/artifacts data/tool_schema_properties
+-- requires: api/heartbeats api/tools api/artifacts data/tool_schema_properties roles_rbac
 -- The questions operators ask every day: /queries routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -227,7 +227,7 @@ CREATE FUNCTION api.queries_search_tools_by_schema(
     cursor   text    DEFAULT NULL
 ) RETURNS SETOF api.tool_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = '' SET plan_cache_mode = force_custom_plan AS $$
+SET search_path = '' SET plan_cache_mode = force_custom_plan SET max_parallel_workers_per_gather = 0 AS $$
 DECLARE
     after jsonb := orchestrator.cursor_decode(cursor, 3);
     in_input boolean := side IN ('input', 'any');
@@ -243,21 +243,24 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'contains';
     END IF;
     RETURN QUERY
-    SELECT o.*, orchestrator.cursor_encode(pg_catalog.jsonb_build_array(t.name, t.version_key, t.tool_id))
-    FROM orchestrator.tools t, LATERAL orchestrator.tool_out(t) o
-    WHERE (contains IS NULL OR (in_input AND t.input_schema @> contains) OR (in_output AND t.output_schema @> contains))
-      AND (property IS NULL
-           OR (in_input AND orchestrator.schema_properties(t.input_schema) @> ARRAY[property])
-           OR (in_output AND orchestrator.schema_properties(t.output_schema) @> ARRAY[property]))
-      AND (after IS NULL OR t.name >= after->>0)
-      AND (after IS NULL OR t.name > after->>0 OR (t.name = after->>0 AND (
-               t.version_key < after->>1 OR (t.version_key = after->>1 AND t.tool_id > (after->>2)::uuid))))
-    ORDER BY t.name, t.version_key DESC, t.tool_id
-    LIMIT "limit";
+    SELECT o.tool_id, o.name, o.version, o.description, o.category, o.input_schema, o.output_schema, o.target_node_id, o.status, o.metadata, o.tags, o.created_at, o.updated_at,
+           orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), o.revision
+    FROM (SELECT t.name, t.version_key, t.tool_id FROM orchestrator.tools t
+          WHERE (contains IS NULL OR (in_input AND t.input_schema @> contains) OR (in_output AND t.output_schema @> contains))
+            AND (property IS NULL
+                 OR (in_input AND t.input_properties @> ARRAY[property])
+                 OR (in_output AND t.output_properties @> ARRAY[property]))
+            AND (after IS NULL OR t.name >= after->>0)
+            AND (after IS NULL OR t.name > after->>0 OR (t.name = after->>0 AND (
+                     t.version_key < after->>1 OR (t.version_key = after->>1 AND t.tool_id > (after->>2)::uuid))))
+          ORDER BY t.name, t.version_key DESC, t.tool_id
+          LIMIT "limit") p
+    JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_out(t) o
+    ORDER BY p.name, p.version_key DESC, p.tool_id;
 END
 $$;
 COMMENT ON FUNCTION api.queries_search_tools_by_schema(jsonb, text, text, integer, text) IS
-'Tools whose input and/or output JSON Schema contains a JSON fragment (@>, GIN jsonb_path_ops index) or declares a top-level property name (GIN index on the property names). side: input, output or any (default).
+'Tools whose input and/or output JSON Schema contains a JSON fragment (@>, GIN jsonb_path_ops index) or declares a top-level property name (GIN index on the stored property names). side: input, output or any (default).
 Example: SELECT name, version FROM api.queries_search_tools_by_schema(contains => ''{"properties": {"text": {"type": "string"}}}'', side => ''input'');
          SELECT name, version FROM api.queries_search_tools_by_schema(property => ''image_url'');
 Errors: 22023 neither contains nor property given, contains not an object, unknown side, limit outside 1..1000, or a bad cursor.
@@ -269,6 +272,6 @@ GRANT EXECUTE ON FUNCTION
     api.queries_node_health_status(integer, integer, text, integer, text),
     api.queries_large_artifacts_by_tool(bigint, integer, text),
     api.queries_search_tools_by_schema(jsonb, text, text, integer, text)
-TO aio_api;
+TO aio_reader;
 
 COMMIT;

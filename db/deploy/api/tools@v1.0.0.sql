@@ -130,8 +130,7 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
-        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb, text[]) IS
@@ -295,9 +294,7 @@ BEGIN
         PERFORM orchestrator.tool_not_found(tool_update.tool_id);
     END IF;
     IF patch ? 'tags' THEN
-        -- tags: null clears the tag set, like tags: []
-        IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(coalesce(NULLIF(patch->'tags', 'null'::jsonb), '[]')) e
-                   WHERE pg_catalog.jsonb_typeof(e) <> 'string') THEN
+        IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(patch->'tags') e WHERE pg_catalog.jsonb_typeof(e) <> 'string') THEN
             RAISE EXCEPTION 'tags: must be an array of strings' USING ERRCODE = 'invalid_parameter_value', COLUMN = 'tags';
         END IF;
         PERFORM orchestrator.tool_set_tags(updated.tool_id,
@@ -307,12 +304,11 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
-        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tags' ELSE e_column END, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_update(uuid, jsonb) IS
-'Partial update: only the fields present in patch change; a JSON null clears a nullable field; tags, when sent, replaces the tag set (null or [] clears it).
+'Partial update: only the fields present in patch change; a JSON null clears a nullable field; tags, when sent, replaces the tag set.
 Fields: name, version, description, category, input_schema, output_schema, target_node_id, status, metadata, tags.
 Example: SELECT * FROM api.tool_update(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', patch => ''{"status": "DEPRECATED"}'');
 Errors: P0002 no tool has this id; 22023 unknown field, wrong JSON type, or patch not an object; 22P02 target_node_id not a UUID; 23505 name and version taken; 23503 no such node; 23514 bad value; 23502 null for a required field.
@@ -350,8 +346,7 @@ BEGIN
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
         e_constraint = CONSTRAINT_NAME, e_column = COLUMN_NAME, e_message = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL;
-    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint,
-        CASE WHEN e_constraint = 'tool_tags_tag_format' THEN 'tag_name' ELSE e_column END, e_message, e_detail);
+    PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
 END
 $$;
 COMMENT ON FUNCTION api.tool_tag_add(uuid, text) IS

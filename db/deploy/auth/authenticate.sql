@@ -88,9 +88,12 @@ $$;
 COMMENT ON FUNCTION orchestrator.enforce_node_identity() IS
 'Trigger: when the request runs as aio_node, the row''s node_id must be the node of its key (setting aio.node_id); else 42501.';
 
+-- The WHEN clause spares every row written by anyone else a PL/pgSQL call.
 CREATE TRIGGER node_heartbeats_node_identity BEFORE INSERT OR UPDATE ON orchestrator.node_heartbeats
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.enforce_node_identity();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node')
+    EXECUTE FUNCTION orchestrator.enforce_node_identity();
 CREATE TRIGGER artifacts_node_identity BEFORE INSERT OR UPDATE ON orchestrator.artifacts
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.enforce_node_identity();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node')
+    EXECUTE FUNCTION orchestrator.enforce_node_identity();
 
 COMMIT;

@@ -35,9 +35,12 @@ CREATE INDEX audit_log_row_idx ON orchestrator.audit_log (table_name, row_key, a
 CREATE INDEX audit_log_key_idx ON orchestrator.audit_log (key_id, at) WHERE key_id IS NOT NULL;
 CREATE INDEX audit_log_role_idx ON orchestrator.audit_log (db_role, at);
 
--- SECURITY DEFINER so that a change made by any role is recorded, though only the owner may write here.
+-- The trigger functions run as the caller, without a pinned search_path: only the owner may write
+-- the data tables (writes come through the api functions, which run as the owner with
+-- search_path ''), and every name here is qualified. A definer with its own search_path saves and
+-- restores settings on every call: about 20% of a single artifact create.
 CREATE FUNCTION orchestrator.audit_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) END;
     new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) END;
@@ -71,19 +74,60 @@ $$;
 COMMENT ON FUNCTION orchestrator.audit_change() IS
 'Trigger: writes one audit row per changed row. TG_ARGV[0]: the key columns, comma separated; further arguments: columns whose changes alone are not worth a row.';
 
-CREATE TRIGGER nodes_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.nodes
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('node_id');
-CREATE TRIGGER tools_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tools
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id');
-CREATE TRIGGER tool_tags_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tool_tags
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id,tag');
-CREATE TRIGGER artifacts_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.artifacts
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('artifact_id');
-CREATE TRIGGER api_keys_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.api_keys
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('key_id', 'last_used_at');
-CREATE TRIGGER settings_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.settings
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('name');
-CREATE TRIGGER tool_deactivations_audit AFTER INSERT OR UPDATE OR DELETE ON orchestrator.tool_deactivations
-    FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change('tool_id');
+-- Inserts and deletes are audited once per statement, from its transition table: a batch of
+-- 1,000 artifacts would otherwise write its audit rows through 1,000 trigger calls. Updates are
+-- audited per row: they compare old and new values and skip bookkeeping-only changes.
+CREATE FUNCTION orchestrator.audit_statement() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    request_role text := pg_catalog.current_setting('role');
+    db_role text := CASE WHEN request_role = 'none' THEN SESSION_USER ELSE request_role END;
+    key_id uuid := NULLIF(pg_catalog.current_setting('aio.key_id', true), '')::uuid;
+    subject text := NULLIF(pg_catalog.current_setting('aio.subject', true), '');
+    request_id text := NULLIF(pg_catalog.current_setting('aio.request_id', true), '');
+    keys text[] := pg_catalog.string_to_array(TG_ARGV[0], ',');
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO orchestrator.audit_log (db_role, login_role, key_id, subject, request_id, table_name, row_key, action, changes)
+        SELECT db_role, SESSION_USER, key_id, subject, request_id, TG_TABLE_NAME,
+               CASE WHEN pg_catalog.cardinality(keys) = 1 THEN r.j->>keys[1]
+                    ELSE pg_catalog.array_to_string(ARRAY(SELECT r.j->>k FROM pg_catalog.unnest(keys) k), '/') END,
+               'INSERT', r.j - 'key_hash'
+        FROM (SELECT pg_catalog.to_jsonb(n) AS j FROM new_rows n) r;
+    ELSE
+        INSERT INTO orchestrator.audit_log (db_role, login_role, key_id, subject, request_id, table_name, row_key, action, changes)
+        SELECT db_role, SESSION_USER, key_id, subject, request_id, TG_TABLE_NAME,
+               CASE WHEN pg_catalog.cardinality(keys) = 1 THEN r.j->>keys[1]
+                    ELSE pg_catalog.array_to_string(ARRAY(SELECT r.j->>k FROM pg_catalog.unnest(keys) k), '/') END,
+               'DELETE', r.j - 'key_hash'
+        FROM (SELECT pg_catalog.to_jsonb(o) AS j FROM old_rows o) r;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.audit_statement() IS
+'Statement trigger: writes one audit row per inserted or deleted row, from the statement''s transition table (new_rows or old_rows), in one INSERT. TG_ARGV[0]: the key columns, comma separated. Updates are audited per row by orchestrator.audit_change().';
+
+-- table, key columns, the arguments of its row-level update trigger, and the columns whose update
+-- is audited (a tag row's audited content is its tool and tag, not the list-order copies it carries)
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('nodes', 'node_id', $a$'node_id'$a$, ''), ('tools', 'tool_id', $a$'tool_id'$a$, ''),
+        ('tool_tags', 'tool_id,tag', $a$'tool_id,tag'$a$, ' OF tool_id, tag'), ('artifacts', 'artifact_id', $a$'artifact_id'$a$, ''),
+        ('api_keys', 'key_id', $a$'key_id', 'last_used_at'$a$, ''), ('settings', 'name', $a$'name'$a$, ''),
+        ('tool_deactivations', 'tool_id', $a$'tool_id'$a$, '')) v(tab, keys, update_args, update_of)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE%s ON orchestrator.%I FOR EACH ROW EXECUTE FUNCTION orchestrator.audit_change(%s)',
+                       t.tab || '_audit', t.update_of, t.tab, t.update_args);
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON orchestrator.%I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.audit_statement(%L)',
+                       t.tab || '_audit_insert', t.tab, t.keys);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON orchestrator.%I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION orchestrator.audit_statement(%L)',
+                       t.tab || '_audit_delete', t.tab, t.keys);
+    END LOOP;
+END
+$$;
 
 COMMIT;

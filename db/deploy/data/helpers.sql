@@ -1,10 +1,11 @@
--- Deploy ai-orchestrator:data/helpers
--- requires: schemas
--- Private helpers shared by the tables and the api functions.
+-- Deploy ai-orchestrator:data/helpers (reworked after v1.0.0)
+-- requires: data/helpers@v1.0.0
+-- Private helpers shared by the tables and the api functions; every one replaced, so deploying
+-- this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
-CREATE FUNCTION orchestrator.touch_updated_at() RETURNS trigger
+CREATE OR REPLACE FUNCTION orchestrator.touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.updated_at := pg_catalog.now();
@@ -15,7 +16,7 @@ COMMENT ON FUNCTION orchestrator.touch_updated_at() IS
 'Trigger: keeps updated_at current on every UPDATE.';
 
 -- Semantic Versioning 2.0.0, the grammar of semver.org.
-CREATE FUNCTION orchestrator.is_semver(version text) RETURNS boolean
+CREATE OR REPLACE FUNCTION orchestrator.is_semver(version text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     SELECT version ~ '^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$'
 $$;
@@ -27,7 +28,7 @@ COMMENT ON FUNCTION orchestrator.is_semver(text) IS
 -- after its pre-releases ('~' > '-'), pre-release identifiers compare numeric ('0') before
 -- alphanumeric ('1'), and a shorter identifier list sorts first (' ' below every identifier
 -- character). Build metadata does not take part in precedence.
-CREATE FUNCTION orchestrator.semver_key(version text) RETURNS text
+CREATE OR REPLACE FUNCTION orchestrator.semver_key(version text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     WITH parts AS (
         SELECT m[1] AS major, m[2] AS minor, m[3] AS patch, m[4] AS pre
@@ -51,7 +52,7 @@ COMMENT ON FUNCTION orchestrator.semver_key(text) IS
 'Sort key for a semver string: ORDER BY semver_key(version) COLLATE "C" follows semver precedence (1.10.0 > 1.9.0, 1.0.0 > 1.0.0-rc.1). NULL for an invalid version.';
 
 -- Keyset cursors: an opaque, URL-safe token holding the sort key of the last row seen.
-CREATE FUNCTION orchestrator.cursor_encode(sort_key jsonb) RETURNS text
+CREATE OR REPLACE FUNCTION orchestrator.cursor_encode(sort_key jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     SELECT pg_catalog.rtrim(pg_catalog.translate(
         pg_catalog.encode(pg_catalog.convert_to(sort_key::text, 'UTF8'), 'base64'),
@@ -60,7 +61,7 @@ $$;
 COMMENT ON FUNCTION orchestrator.cursor_encode(jsonb) IS
 'Encodes a keyset sort key (a JSON array) as an opaque URL-safe cursor.';
 
-CREATE FUNCTION orchestrator.cursor_decode(cursor text, arity integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION orchestrator.cursor_decode(cursor text, arity integer) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     padded text := pg_catalog.translate(cursor, '-_', '+/');
@@ -84,7 +85,7 @@ $$;
 COMMENT ON FUNCTION orchestrator.cursor_decode(text, integer) IS
 'Decodes a cursor made by cursor_encode into its sort key; raises 22023 naming the cursor when it is not one.';
 
-CREATE FUNCTION orchestrator.check_limit("limit" integer) RETURNS integer
+CREATE OR REPLACE FUNCTION orchestrator.check_limit("limit" integer) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     IF "limit" IS NULL OR "limit" < 1 OR "limit" > 1000 THEN
@@ -99,7 +100,7 @@ COMMENT ON FUNCTION orchestrator.check_limit(integer) IS
 
 -- Turns a constraint violation into an error that names the field and the rule, using
 -- the constraint's COMMENT ("field: rule") as the single source of the wording.
-CREATE FUNCTION orchestrator.raise_constraint_error(
+CREATE OR REPLACE FUNCTION orchestrator.raise_constraint_error(
     sqlstate text, table_schema text, table_name text, constraint_name text,
     column_name text, message text, detail text
 ) RETURNS void
@@ -136,7 +137,7 @@ COMMENT ON FUNCTION orchestrator.raise_constraint_error(text, text, text, text, 
 
 -- Validates a JSON patch against the fields it may carry and their JSON types, naming the
 -- first offending field. A JSON null is always let through: the column's NOT NULL decides.
-CREATE FUNCTION orchestrator.check_patch(patch jsonb, field_types jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION orchestrator.check_patch(patch jsonb, field_types jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     bad record;
@@ -165,7 +166,7 @@ $$;
 COMMENT ON FUNCTION orchestrator.check_patch(jsonb, jsonb) IS
 'Returns patch when it is a JSON object whose keys are in field_types ({"field": "string|number|boolean|object|array"}) with values of that JSON type or null; else raises 22023 naming the field.';
 
-CREATE FUNCTION orchestrator.check_enum(field text, value text, allowed text[]) RETURNS text
+CREATE OR REPLACE FUNCTION orchestrator.check_enum(field text, value text, allowed text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     IF value IS NOT NULL AND value <> ALL (allowed) THEN

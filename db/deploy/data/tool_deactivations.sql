@@ -25,8 +25,10 @@ CREATE TRIGGER tool_deactivations_touch_updated_at BEFORE UPDATE ON orchestrator
 -- Any change of a tool's status takes it out of the rule's hands at once: an operator who switches
 -- a deactivated tool on and off again by hand has made it a hand-set INACTIVE tool. The rule itself
 -- records its deactivations after its own UPDATE, so this only ever removes records gone stale.
+-- It runs as the caller, without a pinned search_path (every name is qualified): a function with
+-- its own search_path saves and restores settings on every call.
 CREATE FUNCTION orchestrator.forget_tool_deactivation() RETURNS trigger
-LANGUAGE plpgsql SET search_path = '' AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM orchestrator.tool_deactivations d WHERE d.tool_id = NEW.tool_id;
     RETURN NULL;

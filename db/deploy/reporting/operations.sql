@@ -94,23 +94,4 @@ GRANT SELECT ON reporting.node_health, reporting.artifacts_by_day, reporting.sto
 -- A view runs its functions with the reader's EXECUTE rights, not the owner's.
 GRANT EXECUTE ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interval) TO aio_bi;
 
-CREATE TYPE api.refreshed_view AS (view_name text, row_count bigint, refreshed_at timestamptz);
-COMMENT ON TYPE api.refreshed_view IS 'A materialized view that was refreshed, and how many rows it now holds.';
-
-CREATE FUNCTION api.maintenance_refresh_reporting() RETURNS SETOF api.refreshed_view
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
-BEGIN
-    -- CONCURRENTLY: BI readers keep reading the old contents while the new ones are built.
-    REFRESH MATERIALIZED VIEW CONCURRENTLY reporting.artifacts_by_day;
-    RETURN QUERY SELECT 'reporting.artifacts_by_day', pg_catalog.count(*), pg_catalog.clock_timestamp()
-                 FROM reporting.artifacts_by_day;
-END
-$$;
-COMMENT ON FUNCTION api.maintenance_refresh_reporting() IS
-'Refreshes the materialized reporting views (reporting.artifacts_by_day) without blocking their readers.
-Example: SELECT * FROM api.maintenance_refresh_reporting();
-Errors: none of its own.
-Route: POST /maintenance/refresh-reporting';
-GRANT EXECUTE ON FUNCTION api.maintenance_refresh_reporting() TO aio_api;
-
 COMMIT;

@@ -2,6 +2,7 @@
 BEGIN;
 DROP FUNCTION api.monitoring_data_integrity(integer, integer);
 DROP FUNCTION orchestrator.integrity_check(text, text, text[], text);
+DROP FUNCTION orchestrator.integrity_check_counted(text, text, bigint, text[], text);
 DROP TYPE api.integrity_check;
 DROP FUNCTION api.monitoring_tool_usage_statistics(integer, text);
 DROP TYPE api.tool_usage;

@@ -1,12 +1,17 @@
 -- Revert ai-orchestrator:data/audit
 BEGIN;
-DROP TRIGGER tool_deactivations_audit ON orchestrator.tool_deactivations;
-DROP TRIGGER settings_audit ON orchestrator.settings;
-DROP TRIGGER api_keys_audit ON orchestrator.api_keys;
-DROP TRIGGER artifacts_audit ON orchestrator.artifacts;
-DROP TRIGGER tool_tags_audit ON orchestrator.tool_tags;
-DROP TRIGGER tools_audit ON orchestrator.tools;
-DROP TRIGGER nodes_audit ON orchestrator.nodes;
+DO $$
+DECLARE
+    tab text;
+BEGIN
+    FOREACH tab IN ARRAY ARRAY['tool_deactivations', 'settings', 'api_keys', 'artifacts', 'tool_tags', 'tools', 'nodes'] LOOP
+        EXECUTE format('DROP TRIGGER %I ON orchestrator.%I', tab || '_audit_delete', tab);
+        EXECUTE format('DROP TRIGGER %I ON orchestrator.%I', tab || '_audit_insert', tab);
+        EXECUTE format('DROP TRIGGER %I ON orchestrator.%I', tab || '_audit', tab);
+    END LOOP;
+END
+$$;
+DROP FUNCTION orchestrator.audit_statement();
 DROP FUNCTION orchestrator.audit_change();
 DROP TABLE orchestrator.audit_log;
 COMMIT;

@@ -1,6 +1,6 @@
 -- Revert ai-orchestrator:data/tool_schema_properties
 BEGIN;
-DROP INDEX orchestrator.tools_output_properties_idx;
-DROP INDEX orchestrator.tools_input_properties_idx;
+SET LOCAL ROLE aio_owner;
+ALTER TABLE orchestrator.tools DROP COLUMN input_properties, DROP COLUMN output_properties;  -- and their indexes
 DROP FUNCTION orchestrator.schema_properties(jsonb);
 COMMIT;

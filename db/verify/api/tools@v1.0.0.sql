@@ -7,9 +7,8 @@ SELECT 'api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb,
        'api.tool_list_by_category(text, integer, text)'::regprocedure,
        'api.tool_versions(text, integer, text)'::regprocedure,
        'api.tool_search_by_tag(text, integer, text)'::regprocedure,
+       'api.tool_update(uuid, jsonb)'::regprocedure,
+       'api.tool_delete(uuid)'::regprocedure,
        'api.tool_tag_add(uuid, text)'::regprocedure,
        'api.tool_tag_remove(uuid, text)'::regprocedure;
 SELECT 1 / pg_catalog.has_function_privilege('aio_api', 'api.tool_get(uuid)', 'EXECUTE')::int;
--- Checks by name where a later rework changed the signature: verify runs against the current state.
-SELECT 1 / count(*) FROM pg_catalog.pg_proc WHERE pronamespace = 'api'::regnamespace AND proname = 'tool_update';
-SELECT 1 / count(*) FROM pg_catalog.pg_proc WHERE pronamespace = 'api'::regnamespace AND proname = 'tool_delete';

@@ -4,4 +4,3 @@ SELECT category, removed_largest, checksums FROM orchestrator.artifact_tally_cha
 SELECT checksum FROM orchestrator.duplicate_checksums WHERE false;
 SELECT 'orchestrator.artifact_tallies_now()'::regprocedure, 'orchestrator.artifact_tallies_fold(boolean)'::regprocedure,
        'orchestrator.artifact_tallies_rebuild()'::regprocedure;
-SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.monitoring_storage_usage_by_category()'::regprocedure), 'artifact_tallies_now')::int;

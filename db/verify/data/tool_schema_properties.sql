@@ -1,5 +1,6 @@
 -- Verify ai-orchestrator:data/tool_schema_properties
--- (api/tool_search moves its indexes onto stored columns; verify runs against the whole plan.)
+SELECT input_properties, output_properties FROM orchestrator.tools WHERE false;
+SELECT 'orchestrator.tools_input_properties_idx'::regclass, 'orchestrator.tools_output_properties_idx'::regclass;
 DO $$ BEGIN
     ASSERT orchestrator.schema_properties('{"properties": {"b": {}, "a": {}}}') = '{a,b}';
 END $$;

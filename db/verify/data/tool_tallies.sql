@@ -3,4 +3,3 @@ SELECT node_id, active_tools FROM orchestrator.node_active_tools WHERE false;
 SELECT name, tools FROM orchestrator.deprecated_targeted WHERE false;
 SELECT 'orchestrator.tools_active_without_node_idx'::regclass, 'orchestrator.tools_without_type_idx'::regclass,
        'orchestrator.tool_tallies_rebuild()'::regprocedure;
-SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.monitoring_data_integrity(integer, integer)'::regprocedure), 'node_active_tools')::int;

@@ -5,4 +5,3 @@ SELECT day, category, artifact_count, total_bytes, total_mib FROM reporting.arti
 SELECT category, artifact_count, total_bytes, average_bytes, largest_bytes, total_gib FROM reporting.storage_by_category WHERE false;
 SELECT tool_id, tool_name, version, category, status, artifact_count, total_bytes, first_artifact_at, last_artifact_at
 FROM reporting.tool_usage WHERE false;
-SELECT 'api.maintenance_refresh_reporting()'::regprocedure;
