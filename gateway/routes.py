@@ -82,6 +82,9 @@ CURSOR_REFUSAL = "cursor: a value of the cursor alphabet that this list did not 
 # orchestrator.node_health(): stale after 1 s or more, down no earlier than stale.
 HEALTH = {"stale_after_seconds": {"minimum": 1}, "down_after_seconds": {"minimum": 1}}
 HEALTH_REFUSAL = "down_after_seconds: less than stale_after_seconds (30 when not given)"
+# data/tools_schema_check: a tool's schemas must pass the check that POST /json-schema/check runs.
+TOOL_SCHEMA_REFUSAL = ("input_schema, output_schema: not fit for a tool (not a valid draft 2020-12 schema, a keyword "
+                       "outside it, a $ref that does not resolve, a pattern outside the common dialect; POST /json-schema/check says why)")
 # api.json_schema_validate evaluates the schema it is given; POST /json-schema/check tells why.
 JSON_SCHEMA_REFUSAL = ("schema: not a valid draft 2020-12 schema (a keyword value of the wrong type, a subschema that is "
                        "not an object or boolean, a $ref that does not resolve, a pattern outside the common dialect)")
@@ -101,7 +104,8 @@ ROUTES: tuple[Route, ...] = (
         {"patch": BodyOf("node_create", partial=True,
                           more={"last_heartbeat_at": {"type": ["string", "null"], "format": "date-time"}})}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
-    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}}),  # null: no tags
+    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}},  # null: no tags
+         refusals=(TOOL_SCHEMA_REFUSAL,)),
     GET("/tools/", "tool_list", "tools", PAGE),
     GET("/tools/active/", "tool_list_active", "tools", PAGE),
     GET("/tools/category/{category}", "tool_list_by_category", "tools", PAGE),
@@ -109,10 +113,14 @@ ROUTES: tuple[Route, ...] = (
     GET("/tools/name/{tool_name}/versions", "tool_versions", "tools", PAGE),
     GET("/tools/tags/{tag_search}", "tool_search_by_tag", "tools", PAGE),
     GET("/tools/{tool_id}", "tool_get", "tools"),
-    PUT("/tools/{tool_id}", "tool_update", "tools", {"patch": BodyOf("tool_create", partial=True)}),
+    PUT("/tools/{tool_id}", "tool_update", "tools", {"patch": BodyOf("tool_create", partial=True)},
+        refusals=(TOOL_SCHEMA_REFUSAL,)),
     DELETE("/tools/{tool_id}", "tool_delete", "tools"),
     POST("/tools/{tool_id}/tags/{tag_name}", "tool_tag_add", "tools", status=200),
     DELETE("/tools/{tool_id}/tags/{tag_name}", "tool_tag_remove", "tools"),
+    READ("/tools/{tool_id}/validate", "tool_validate", "tools",
+         refusals=("input, output: both or neither given (a JSON null counts as not given)",
+                   "the tool's schema was stored before the registration check and cannot be evaluated")),
     POST("/artifacts/", "artifact_create", "artifacts"),
     POST("/artifacts/batch", "artifact_create_batch", "artifacts",
          rules={"artifacts": {"type": "array", "maxItems": 10000, "items": BodyOf("artifact_create")}}),

@@ -43,6 +43,7 @@ LEAST_ROLE: dict[str, str] = {
         "queries_node_health_status", "queries_large_artifacts_by_tool", "queries_search_tools_by_schema",
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
         "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
+        "tool_validate",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
@@ -57,7 +58,8 @@ LEAST_ROLE: dict[str, str] = {
     ), ADMIN),
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
-                  "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check"}
+                  "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check",
+                  "tool_validate"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 
@@ -187,6 +189,7 @@ class Arranged:
                 "audit_purge": {"older_than_days": 3650},
                 "json_schema_validate": {"schema": {"type": "integer"}, "instance": 1},
                 "json_schema_check": {"schema": {"type": "integer"}},
+                "tool_validate": {"input": {"text": "hello"}},
             }.get(f)
 
     def path(self, **override: str) -> str:

@@ -1,6 +1,6 @@
 -- pgTAP: data/json_schema and api/json_schema
 BEGIN;
-SELECT plan(44);
+SELECT plan(59);
 
 -- signature, volatility, security -------------------------------------------------------
 SELECT has_function('api', 'json_schema_validate', ARRAY['jsonb', 'jsonb']);
@@ -104,6 +104,45 @@ RESET ROLE;
 SELECT ok(orchestrator.json_schema_is_valid(orchestrator.json_schema_compile('{"type": "integer"}'), '1.0'), 'the boolean form, on a compiled schema');
 SELECT throws_ok($$ SET LOCAL ROLE aio_anon; SELECT * FROM api.json_schema_validate(schema => 'true', instance => '1') $$, '42501', NULL,
     'anonymous callers may not validate: 42501');
+
+-- api.tool_validate: a value against a registered tool's schema ---------------------------
+SELECT has_function('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb']);
+SELECT is(pg_get_function_arguments('api.tool_validate(uuid, jsonb, jsonb)'::regprocedure),
+    'tool_id uuid, input jsonb DEFAULT NULL::jsonb, output jsonb DEFAULT NULL::jsonb, OUT valid boolean, OUT errors jsonb',
+    'tool_validate: argument names and defaults, one row of valid and errors');
+SELECT volatility_is('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb'], 'stable');
+SELECT is_definer('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb']);
+SELECT function_privs_are('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb'], 'aio_reader', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb'], 'aio_node', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb'], 'aio_anon', ARRAY[]::text[]);
+SELECT function_privs_are('api', 'tool_validate', ARRAY['uuid', 'jsonb', 'jsonb'], 'aio_bi', ARRAY[]::text[]);
+SELECT ok(has_function_privilege('aio_writer', 'api.tool_validate(uuid, jsonb, jsonb)', 'EXECUTE')
+          AND has_function_privilege('aio_admin', 'api.tool_validate(uuid, jsonb, jsonb)', 'EXECUTE'),
+    'tool_validate: writers and admins may, as readers');
+
+CREATE TEMP TABLE validated_tool AS
+SELECT tool_id FROM api.tool_create(name => 'validated-tool', version => '1.0.0', category => 'NLP',
+    input_schema => (SELECT schema FROM tool_input), output_schema => '{"type": "object", "required": ["summary"]}');
+GRANT SELECT ON validated_tool TO aio_reader;
+SET LOCAL ROLE aio_reader;
+SELECT is((SELECT ROW(valid, errors)::text FROM api.tool_validate(tool_id => (SELECT tool_id FROM validated_tool),
+                                                                  input => '{"prompt": "hi", "model": "small", "temperature": 1}')),
+    ROW(true, '[]'::jsonb)::text, 'a valid input: valid, no errors');
+SELECT results_eq($$ SELECT e->>'instance_location', e->>'schema_location'
+                     FROM api.tool_validate(tool_id => (SELECT tool_id FROM validated_tool),
+                                            input => '{"prompt": "", "model": "small", "temperature": 3}') v,
+                          jsonb_array_elements(v.errors) e ORDER BY 1 $$,
+    $$ VALUES ('/prompt', '/properties/prompt/minLength'), ('/temperature', '/properties/temperature/maximum') $$,
+    'an invalid input: every error, as api.json_schema_validate gives them');
+SELECT is((SELECT errors->0->>'message' FROM api.tool_validate(tool_id => (SELECT tool_id FROM validated_tool), output => '{}')),
+    'required property "summary" is missing', 'output is validated against the output_schema');
+SELECT throws_ok($$ SELECT * FROM api.tool_validate(tool_id => (SELECT tool_id FROM validated_tool)) $$, '22023',
+    'input: give exactly one of input (checked against the input_schema) or output (the output_schema), got neither', 'neither input nor output: 22023');
+SELECT throws_ok($$ SELECT * FROM api.tool_validate(tool_id => (SELECT tool_id FROM validated_tool), input => '1', output => '1') $$, '22023',
+    'input: give exactly one of input (checked against the input_schema) or output (the output_schema), got both', 'both: 22023');
+SELECT throws_ok($$ SELECT * FROM api.tool_validate(tool_id => '00000000-0000-0000-0000-000000000000', input => '1') $$, 'P0002',
+    'tool_id: no tool has id 00000000-0000-0000-0000-000000000000', 'an unknown tool: P0002');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
