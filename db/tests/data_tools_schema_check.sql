@@ -1,6 +1,6 @@
 -- pgTAP: data/tools_schema_check (a tool's schemas are checked when written, by every writer)
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT has_trigger('orchestrator', 'tools', 'tools_schema_check_insert', 'tools has trigger tools_schema_check_insert');
 SELECT has_trigger('orchestrator', 'tools', 'tools_schema_check_update', 'tools has trigger tools_schema_check_update');
@@ -21,6 +21,9 @@ SELECT throws_ok($$ SELECT api.tool_create(name => 'schema-rule', version => '1.
 SELECT throws_ok($$ SELECT api.tool_create(name => 'schema-rule', version => '1.0.0', category => 'NLP',
                                            input_schema => '{"properties": {"x": {"pattern": "\\p{L}"}}}') $$,
     '23514', NULL, 'a pattern outside the common dialect: 23514');
+SELECT throws_ok(format($$ SELECT api.tool_create(name => 'schema-rule', version => '1.0.0', category => 'NLP', output_schema => %L) $$,
+                         repeat('{"not": ', 450) || '{}' || repeat('}', 450)),
+    '23514', 'output_schema: nested deeper than 400 levels', 'a schema too deep to check: 23514, by field');
 SELECT is((SELECT tool_id FROM orchestrator.tools WHERE name = 'schema-rule'), NULL, 'nothing was stored');
 
 SELECT lives_ok($$ SELECT api.tool_create(name => 'schema-rule', version => '1.0.0', category => 'NLP',

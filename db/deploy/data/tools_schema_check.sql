@@ -13,7 +13,8 @@ CREATE FUNCTION orchestrator.tools_schema_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     written jsonb;  -- [[field, schema]]: each distinct schema the statement wrote
-    bad record;
+    w jsonb;
+    pointer text; problem text; problems bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_array(c.field, c.schema)) INTO written
@@ -26,15 +27,21 @@ BEGIN
                              ('output_schema', n.output_schema, o.output_schema)) c(field, schema, before)
         WHERE c.schema IS DISTINCT FROM c.before AND c.schema <> '{}';
     END IF;
-    SELECT w->>0 AS field, p.pointer, p.problem, pg_catalog.count(*) OVER (PARTITION BY w) AS problems INTO bad
-    FROM pg_catalog.jsonb_array_elements(written) w, LATERAL orchestrator.json_schema_problems(w->1) p
-    ORDER BY w->>0, p.pointer
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', COLUMN = bad.field, TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA,
-            MESSAGE = pg_catalog.format('%s: %s%s%s', bad.field, CASE WHEN bad.pointer = '' THEN '' ELSE bad.pointer || ': ' END, bad.problem,
-                CASE WHEN bad.problems > 1 THEN pg_catalog.format(' (and %s more: api.json_schema_check lists them)', bad.problems - 1) ELSE '' END);
-    END IF;
+    FOR w IN SELECT e FROM pg_catalog.jsonb_array_elements(written) e ORDER BY e->>0 LOOP
+        BEGIN
+            SELECT p.pointer, p.problem, pg_catalog.count(*) OVER () INTO pointer, problem, problems
+            FROM orchestrator.json_schema_problems(w->1) p ORDER BY p.pointer LIMIT 1;
+        EXCEPTION WHEN invalid_parameter_value THEN
+            -- Too deep to check ("schema: nested deeper than 400 levels"): refused all the same, by field.
+            GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+            SELECT '', pg_catalog.regexp_replace(problem, '^schema: ', ''), 1 INTO pointer, problem, problems;
+        END;
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation', COLUMN = w->>0, TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA,
+                MESSAGE = pg_catalog.format('%s: %s%s%s', w->>0, CASE WHEN pointer = '' THEN '' ELSE pointer || ': ' END, problem,
+                    CASE WHEN problems > 1 THEN pg_catalog.format(' (and %s more: api.json_schema_check lists them)', problems - 1) ELSE '' END);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
