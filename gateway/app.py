@@ -298,8 +298,8 @@ class Gateway:
                               (IDEMPOTENCY_COMPLETE.format(call=call[0]), [key, r.status, *call[1]])]
             else:
                 statements = [call]
-            row = await self.execute_retrying(who, request_id, r.method == "GET", statements,
-                                              retry_safe=r.method == "GET" or key is not None)
+            reads = r.method == "GET" or r.reads
+            row = await self.execute_retrying(who, request_id, reads, statements, retry_safe=reads or key is not None)
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
         except BadRequest as exc:

@@ -30,6 +30,9 @@ class Route:
     # What a request that fits the document may still be refused for with 422, because no schema
     # can say it (a rule between two fields, the clock, a size in bytes). The document lists these.
     refusals: tuple[str, ...] = ()
+    # A POST that only reads: its input is a JSON document, too rich for a query string. It runs
+    # in a read-only transaction, may be retried, and maps to a STABLE function, like a GET.
+    reads: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ def GET(path: str, function: str, tag: str, rules: Rules | None = None, refusals
 def POST(path: str, function: str, tag: str, status: int = 201, rules: Rules | None = None,
          refusals: tuple[str, ...] = ()) -> Route:
     return Route("POST", path, function, status, tag, rules or {}, refusals)
+
+
+def READ(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
+    return Route("POST", path, function, 200, tag, rules or {}, refusals, reads=True)
 
 
 def PUT(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
@@ -75,6 +82,12 @@ CURSOR_REFUSAL = "cursor: a value of the cursor alphabet that this list did not 
 # orchestrator.node_health(): stale after 1 s or more, down no earlier than stale.
 HEALTH = {"stale_after_seconds": {"minimum": 1}, "down_after_seconds": {"minimum": 1}}
 HEALTH_REFUSAL = "down_after_seconds: less than stale_after_seconds (30 when not given)"
+# data/tools_schema_check: a tool's schemas must pass the check that POST /json-schema/check runs.
+TOOL_SCHEMA_REFUSAL = ("input_schema, output_schema: not fit for a tool (not a valid draft 2020-12 schema, a keyword "
+                       "outside it, a $ref that does not resolve, a pattern outside the common dialect; POST /json-schema/check says why)")
+# api.json_schema_validate evaluates the schema it is given; POST /json-schema/check tells why.
+JSON_SCHEMA_REFUSAL = ("schema: not a valid draft 2020-12 schema (a keyword value of the wrong type, a subschema that is "
+                       "not an object or boolean, a $ref that does not resolve, a pattern outside the common dialect)")
 
 
 ROUTES: tuple[Route, ...] = (
@@ -91,7 +104,8 @@ ROUTES: tuple[Route, ...] = (
         {"patch": BodyOf("node_create", partial=True,
                           more={"last_heartbeat_at": {"type": ["string", "null"], "format": "date-time"}})}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
-    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}}),  # null: no tags
+    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}},  # null: no tags
+         refusals=(TOOL_SCHEMA_REFUSAL,)),
     GET("/tools/", "tool_list", "tools", PAGE),
     GET("/tools/active/", "tool_list_active", "tools", PAGE),
     GET("/tools/category/{category}", "tool_list_by_category", "tools", PAGE),
@@ -99,10 +113,14 @@ ROUTES: tuple[Route, ...] = (
     GET("/tools/name/{tool_name}/versions", "tool_versions", "tools", PAGE),
     GET("/tools/tags/{tag_search}", "tool_search_by_tag", "tools", PAGE),
     GET("/tools/{tool_id}", "tool_get", "tools"),
-    PUT("/tools/{tool_id}", "tool_update", "tools", {"patch": BodyOf("tool_create", partial=True)}),
+    PUT("/tools/{tool_id}", "tool_update", "tools", {"patch": BodyOf("tool_create", partial=True)},
+        refusals=(TOOL_SCHEMA_REFUSAL,)),
     DELETE("/tools/{tool_id}", "tool_delete", "tools"),
     POST("/tools/{tool_id}/tags/{tag_name}", "tool_tag_add", "tools", status=200),
     DELETE("/tools/{tool_id}/tags/{tag_name}", "tool_tag_remove", "tools"),
+    READ("/tools/{tool_id}/validate", "tool_validate", "tools",
+         refusals=("input, output: both or neither given (a JSON null counts as not given)",
+                   "the tool's schema was stored before the registration check and cannot be evaluated")),
     POST("/artifacts/", "artifact_create", "artifacts"),
     POST("/artifacts/batch", "artifact_create_batch", "artifacts",
          rules={"artifacts": {"type": "array", "maxItems": 10000, "items": BodyOf("artifact_create")}}),
@@ -152,4 +170,8 @@ ROUTES: tuple[Route, ...] = (
          rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
     POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
          rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
+    READ("/json-schema/validate", "json_schema_validate", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
+         refusals=(JSON_SCHEMA_REFUSAL,)),
+    READ("/json-schema/check", "json_schema_check", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
+         refusals=("schema: nested deeper than 400 levels, or too deep for the meta-schema check (250 evaluations)",)),
 )

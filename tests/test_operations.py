@@ -15,7 +15,8 @@ from conftest import walk as walk_pages
 
 CHECKS = [
     "orphaned_artifacts", "active_tools_without_node", "active_tools_on_unavailable_nodes", "duplicate_checksums",
-    "nodes_never_seen", "stale_nodes", "schemas_not_objects", "schemas_without_type", "artifacts_on_unknown_node",
+    "nodes_never_seen", "stale_nodes", "schemas_not_objects", "schemas_without_type", "tools_with_invalid_schemas",
+    "artifacts_on_unknown_node",
     "artifacts_from_the_future", "heartbeats_from_the_future", "deprecated_tools_still_targeted", "invalid_indexes",
 ]
 

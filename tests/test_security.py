@@ -42,7 +42,8 @@ LEAST_ROLE: dict[str, str] = {
         "artifact_get", "queries_active_tools_with_nodes", "queries_tools_by_category_with_tags",
         "queries_node_health_status", "queries_large_artifacts_by_tool", "queries_search_tools_by_schema",
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
-        "monitoring_tool_usage_statistics", "monitoring_data_integrity",
+        "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
+        "tool_validate",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
@@ -57,7 +58,8 @@ LEAST_ROLE: dict[str, str] = {
     ), ADMIN),
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
-                  "artifact_create", "artifact_create_batch"}
+                  "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check",
+                  "tool_validate"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 
@@ -185,6 +187,9 @@ class Arranged:
                 "maintenance_cleanup_orphaned_artifacts": {"dry_run": True},
                 "maintenance_update_tool_status": {"dry_run": True},
                 "audit_purge": {"older_than_days": 3650},
+                "json_schema_validate": {"schema": {"type": "integer"}, "instance": 1},
+                "json_schema_check": {"schema": {"type": "integer"}},
+                "tool_validate": {"input": {"text": "hello"}},
             }.get(f)
 
     def path(self, **override: str) -> str:

@@ -234,7 +234,13 @@ def test_openapi_says_what_functions_check_in_their_bodies(http):
     # What no schema can say is said in words, and marked for tools.
     assert paths["/tools/"]["get"]["x-valid-input-may-get-422"] is True
     assert "did not issue" in paths["/tools/"]["get"]["responses"]["422"]["description"]
-    assert "x-valid-input-may-get-422" not in paths["/tools/"]["post"]
+    assert "x-valid-input-may-get-422" not in paths["/nodes/"]["post"]
+    # A tool's schemas: any JSON object fits the document, the registration check says more.
+    assert "not fit for a tool" in paths["/tools/"]["post"]["responses"]["422"]["description"]
+    validate = paths["/tools/{tool_id}/validate"]["post"]
+    assert validate["x-valid-input-may-get-422"] is True
+    assert set(validate["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"input", "output"}
+    assert set(validate["responses"]["200"]["content"]["application/json"]["schema"]["properties"]) == {"valid", "errors"}
 
 
 def test_values_the_document_allows_are_taken(http):

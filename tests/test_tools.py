@@ -417,3 +417,54 @@ def test_a_value_too_large_to_index_is_a_422_naming_the_field(http):
     assert body["detail"].startswith("input_schema: "), body
     tool = new_tool(http)
     problem(http.put(f"/tools/{tool['tool_id']}", json={"output_schema": schema}), 422, "54000", "output_schema")
+
+
+# --- schemas: checked at registration, values validated against them ----------------------
+
+TOOL_INPUT = {"type": "object", "required": ["text"], "additionalProperties": False,
+              "properties": {"text": {"type": "string", "maxLength": 5}, "lang": {"$ref": "#/$defs/lang"}},
+              "$defs": {"lang": {"type": "string", "pattern": "^[a-z]{2}$"}}}
+
+
+@pytest.mark.parametrize("field, schema, detail", [
+    ("input_schema", {"type": "object", "properties": {"x": {"type": "strnig"}}}, "input_schema: /properties/x/type: not a valid"),
+    ("output_schema", {"properties": {"x": {"maxLenght": 3}}}, 'output_schema: /properties/x/maxLenght: keyword "maxLenght" is not supported'),
+    ("input_schema", {"properties": {"x": {"$ref": "#/$defs/none"}}}, 'input_schema: /properties/x/$ref: $ref "#/$defs/none" does not resolve'),
+    ("output_schema", {"pattern": "(a)\\1"}, "output_schema: /pattern: pattern"),
+])
+def test_unfit_schemas_are_refused_at_create_and_update(http, field, schema, detail):
+    body = problem(http.post("/tools/", json={"name": unique_name(), "version": "1.0.0", "category": "NLP", field: schema}),
+                   422, "23514", field)
+    assert body["detail"].startswith(detail), body
+    tool = new_tool(http)
+    body = problem(http.put(f"/tools/{tool['tool_id']}", json={field: schema}), 422, "23514", field)
+    assert body["detail"].startswith(detail), body
+    assert http.get(f"/tools/{tool['tool_id']}").json()[field] == {}
+
+
+def test_validate_input_and_output(http):
+    tool = new_tool(http, input_schema=TOOL_INPUT, output_schema={"type": "object", "required": ["summary"]})
+    path = f"/tools/{tool['tool_id']}/validate"
+    response = http.post(path, json={"input": {"text": "hello", "lang": "en"}})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"valid": True, "errors": []}
+    response = http.post(path, json={"input": {"text": "too long", "lang": "eng", "extra": 1}})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["valid"] is False
+    assert sorted((e["instance_location"], e["schema_location"]) for e in result["errors"]) == [
+        ("/extra", "/additionalProperties"), ("/lang", "/properties/lang/$ref/pattern"), ("/text", "/properties/text/maxLength")]
+    assert all(e["message"] for e in result["errors"])
+    assert http.post(path, json={"output": {}}).json()["errors"][0]["schema_location"] == "/required"
+    # The schema in use is the tool's current one.
+    assert http.put(f"/tools/{tool['tool_id']}", json={"output_schema": {}}).status_code == 200
+    assert http.post(path, json={"output": {}}).json() == {"valid": True, "errors": []}
+
+
+def test_validate_errors(http):
+    tool = new_tool(http)
+    path = f"/tools/{tool['tool_id']}/validate"
+    problem(http.post(path, json={}), 422, "22023", "input")
+    problem(http.post(path, json={"input": 1, "output": 2}), 422, "22023", "input")
+    problem(http.post(f"/tools/{uuid.uuid4()}/validate", json={"input": 1}), 404, "P0002", "tool_id")
+    problem(http.post(path, json={"value": 1}), 422, None, "value")

@@ -1,6 +1,6 @@
 -- pgTAP: api/monitoring: /monitoring routes
 BEGIN;
-SELECT plan(36);
+SELECT plan(38);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -75,7 +75,7 @@ SELECT results_eq(
     $$ VALUES ('orphaned_artifacts', 'warn', 3::bigint), ('active_tools_without_node', 'warn', 1),
               ('active_tools_on_unavailable_nodes', 'fail', 3), ('duplicate_checksums', 'warn', 1),
               ('nodes_never_seen', 'warn', 1), ('stale_nodes', 'warn', 2), ('schemas_not_objects', 'ok', 0),
-              ('schemas_without_type', 'warn', 1), ('artifacts_on_unknown_node', 'warn', 1),
+              ('schemas_without_type', 'warn', 1), ('tools_with_invalid_schemas', 'ok', 0), ('artifacts_on_unknown_node', 'warn', 1),
               ('artifacts_from_the_future', 'ok', 0), ('heartbeats_from_the_future', 'fail', 1),
               ('deprecated_tools_still_targeted', 'ok', 0), ('invalid_indexes', 'ok', 0) $$,
     'every named check, each ok, warn or fail with its count');
@@ -105,6 +105,20 @@ SELECT results_eq(
     'data integrity takes the health thresholds');
 SELECT throws_ok($$ SELECT * FROM api.monitoring_data_integrity(stale_after_seconds => 10, down_after_seconds => 5) $$,
     '22023', 'down_after_seconds: must be at least stale_after_seconds (10), got 5', 'data integrity: thresholds out of order: 22023');
+
+-- A tool stored before the registration check (its triggers off, as for a row of an older release).
+RESET ROLE;
+SET LOCAL session_replication_role = replica;
+INSERT INTO orchestrator.tools (name, version, category, input_schema, output_schema)
+VALUES ('ops-legacy', '1.0.0', 'NLP', '{"type": "strnig"}', '{"properties": {"x": {"$ref": "#/$defs/none"}}}');
+SET LOCAL session_replication_role = origin;
+SELECT results_eq(
+    $$ SELECT status, problems, sample_ids FROM api.monitoring_data_integrity() WHERE check_name = 'tools_with_invalid_schemas' $$,
+    $$ SELECT 'fail', 1::bigint, ARRAY[tool_id::text] FROM orchestrator.tools WHERE name = 'ops-legacy' $$,
+    'a tool whose schemas the registration check refuses: fail, with its id');
+SELECT lives_ok($$ SELECT api.tool_update(tool_id => (SELECT tool_id FROM orchestrator.tools WHERE name = 'ops-legacy'),
+                                          patch => '{"status": "INACTIVE"}') $$,
+    'a stored schema is not checked again when the tool changes otherwise');
 
 RESET ROLE;
 SELECT * FROM finish();

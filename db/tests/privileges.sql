@@ -31,6 +31,9 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('queries_node_health_status',             'reader', false),
     ('queries_large_artifacts_by_tool',        'reader', false),
     ('queries_search_tools_by_schema',         'reader', false),
+    ('json_schema_validate',                   'reader', true),
+    ('json_schema_check',                      'reader', true),
+    ('tool_validate',                          'reader', true),
     ('maintenance_tools_without_nodes',        'reader', false),
     ('monitoring_storage_usage_by_category',   'reader', false),
     ('monitoring_tool_usage_statistics',       'reader', false),
@@ -82,7 +85,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 55, 'the matrix covers 55 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 58, 'the matrix covers 58 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$

@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/monitoring
--- requires: api/heartbeats data/artifact_tallies data/tool_tallies roles_rbac
+-- requires: api/heartbeats data/artifact_tallies data/tool_tallies data/tools_schema_check roles_rbac
 -- What eats storage, who produces what, and is the data sound: /monitoring routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -173,6 +173,25 @@ BEGIN
         ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
               WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name LIMIT 5),
         'tools whose non-empty input schema declares no "type"');
+    -- Rows written since data/tools_schema_check passed its check: only older ones can fail, and
+    -- they are the oldest tools (read from tools_created_idx). Checking a schema costs milliseconds
+    -- (the meta-schema), so: the distinct schemas of the 1000 oldest tools, at most 50 of them.
+    RETURN NEXT (
+        WITH examined AS MATERIALIZED (
+            SELECT x.schema
+            FROM (SELECT t.input_schema, t.output_schema, t.created_at FROM orchestrator.tools t ORDER BY t.created_at LIMIT 1000) t,
+                 LATERAL (VALUES (t.input_schema), (t.output_schema)) x(schema)
+            WHERE x.schema <> '{}'
+            GROUP BY x.schema ORDER BY pg_catalog.min(t.created_at) LIMIT 50
+        ), unfit AS MATERIALIZED (
+            SELECT e.schema FROM examined e WHERE EXISTS (SELECT FROM orchestrator.json_schema_problems(e.schema))
+        ), hit AS MATERIALIZED (
+            SELECT t.tool_id, t.name FROM orchestrator.tools t
+            WHERE EXISTS (SELECT FROM unfit) AND (t.input_schema IN (SELECT u.schema FROM unfit u) OR t.output_schema IN (SELECT u.schema FROM unfit u))
+        )
+        SELECT orchestrator.integrity_check_counted('tools_with_invalid_schemas', 'fail', (SELECT pg_catalog.count(*) FROM hit),
+            ARRAY(SELECT h.tool_id::text FROM hit h ORDER BY h.name, h.tool_id LIMIT 5),
+            'tools whose input or output schema the registration check refuses (stored before it existed); api.json_schema_check says why (examined: the distinct schemas of the 1000 oldest tools, at most 50)'));
     RETURN NEXT orchestrator.integrity_check('artifacts_on_unknown_node', 'warn',
         ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
               WHERE a.node_id IS NULL AND a.tool_id IS NOT NULL ORDER BY a.created_at DESC LIMIT 1000),
@@ -201,7 +220,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.monitoring_data_integrity(integer, integer) IS
-'A list of named data checks, each ok, warn or fail with a count and up to 5 sample ids: orphaned artifacts, ACTIVE tools without a node or on unavailable nodes, duplicate checksums, nodes never seen, stale nodes, schemas that are not objects or declare no type, artifacts without a node, timestamps in the future, deprecated versions still targeted, invalid indexes.
+'A list of named data checks, each ok, warn or fail with a count and up to 5 sample ids: orphaned artifacts, ACTIVE tools without a node or on unavailable nodes, duplicate checksums, nodes never seen, stale nodes, schemas that are not objects or declare no type, schemas the registration check refuses, artifacts without a node, timestamps in the future, deprecated versions still targeted, invalid indexes.
 Example: SELECT check_name, status, problems FROM api.monitoring_data_integrity() WHERE status <> ''ok'';
 Errors: 22023 thresholds out of order.
 Route: GET /monitoring/data-integrity';

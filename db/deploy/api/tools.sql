@@ -126,7 +126,7 @@ $$;
 COMMENT ON FUNCTION api.tool_create(text, text, text, text, jsonb, jsonb, uuid, text, jsonb, text[]) IS
 'Registers one version of a tool and returns it with its tool_id and tags.
 Example: SELECT * FROM api.tool_create(name => ''text-summarizer'', version => ''1.2.0'', category => ''NLP'', input_schema => ''{"type": "object", "properties": {"text": {"type": "string"}}}'', tags => ''{nlp,summarization}'');
-Errors: 23505 this name already has this version; 23503 target_node_id names no node; 23514 bad name, version (not semver), category, status, schema (not an object), metadata or tag; 23502 a required field is null.
+Errors: 23505 this name already has this version; 23503 target_node_id names no node; 23514 bad name, version (not semver), category, status, schema (not an object, or not fit for a tool: the message names the JSON Pointer, api.json_schema_check lists every problem), metadata or tag; 23502 a required field is null.
 Route: POST /tools/ -> 201';
 
 -- tool_get, tool_get_by_name -----------------------------------------------------------
@@ -310,7 +310,7 @@ COMMENT ON FUNCTION api.tool_update(uuid, jsonb, bigint) IS
 Fields: name, version, description, category, input_schema, output_schema, target_node_id, status, metadata, tags.
 Example: SELECT * FROM api.tool_update(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', patch => ''{"status": "DEPRECATED"}'');
 With expected_revision (HTTP: If-Match) the update happens only if the tool is still at that revision.
-Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision; 22023 unknown field, wrong JSON type, or patch not an object; 22P02 target_node_id not a UUID; 23505 name and version taken; 23503 no such node; 23514 bad value; 23502 null for a required field.
+Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision; 22023 unknown field, wrong JSON type, or patch not an object; 22P02 target_node_id not a UUID; 23505 name and version taken; 23503 no such node; 23514 bad value (a schema not fit for a tool: at its JSON Pointer, as api.json_schema_check finds it); 23502 null for a required field.
 Route: PUT /tools/{tool_id}';
 
 DROP FUNCTION IF EXISTS api.tool_delete(uuid);

@@ -1,0 +1,26 @@
+-- Revert ai-orchestrator:data/json_schema
+BEGIN;
+DROP FUNCTION orchestrator.json_schema_problems(jsonb);
+DROP FUNCTION orchestrator.json_schema_is_valid(jsonb, jsonb);
+DROP FUNCTION orchestrator.json_schema_errors(jsonb, jsonb);
+DROP FUNCTION orchestrator.json_schema_sub(jsonb, jsonb, jsonb, text, text[], integer);
+DROP FUNCTION orchestrator.json_schema_leaf(jsonb, jsonb, jsonb);
+DROP FUNCTION orchestrator.json_schema_valid(jsonb, jsonb, jsonb, text, text[], integer);
+DROP FUNCTION orchestrator.json_schema_eval(jsonb, jsonb, jsonb, text, text[], text, text, integer, integer);
+DROP FUNCTION orchestrator.json_schema_failed();
+DROP FUNCTION orchestrator.json_schema_unique(jsonb);
+DROP FUNCTION orchestrator.json_schema_in(jsonb, jsonb);
+DROP FUNCTION orchestrator.json_schema_rx(jsonb, text);
+DROP FUNCTION orchestrator.json_schema_error(text, text, text);
+DROP TYPE orchestrator.json_schema_state;
+DROP FUNCTION orchestrator.json_schema_target(jsonb, text);
+DROP FUNCTION orchestrator.json_schema_compile(jsonb, text);
+DROP FUNCTION orchestrator.json_schema_walk_start(jsonb, boolean);
+DROP FUNCTION orchestrator.json_schema_walk(jsonb, text, text[], jsonb, boolean);
+DROP FUNCTION orchestrator.json_schema_keywords();
+DROP FUNCTION orchestrator.json_schema_regex(text);
+DROP FUNCTION orchestrator.json_schema_uri(text, text);
+DROP FUNCTION orchestrator.json_schema_pct_decode(text);
+DROP FUNCTION orchestrator.json_pointer_token(text);
+DROP TABLE orchestrator.json_schema_bundled;
+COMMIT;
