@@ -1,12 +1,15 @@
 """Who a request is: the SQL that authenticates it and switches to its role.
 
-API keys are checked by PostgreSQL (auth.authenticate_key); JWTs are verified here, then their
+API keys are checked by PostgreSQL (auth.authenticate_key_hash) from their SHA-256, computed here:
+the statement text (which the server logs on any error) never holds a secret, and a logged hash
+cannot be presented as a key. JWTs are verified here, then their
 role claim is mapped by auth.identity_for. Either way the request's statement runs after
 SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -28,8 +31,13 @@ _SETUP = (
     " FROM {source} i"
 )
 SETUP_ANONYMOUS = _SETUP.format(source="auth.identity_for('anon')")
-SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key(%(key)s)")
+SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key_hash(%(key_hash)s)")
 SETUP_TOKEN = _SETUP.format(source="auth.identity_for(%(role)s, %(node_id)s::uuid)")
+
+
+def key_hash(key: str) -> bytes:
+    """What orchestrator.api_keys stores for a key (orchestrator.key_hash)."""
+    return hashlib.sha256(key.encode()).digest()
 
 
 class Unauthorized(Exception):
@@ -51,7 +59,7 @@ def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("use Authorization: Bearer <API key or token>")
     if token.startswith(KEY_PREFIX):
-        return Credentials(SETUP_API_KEY, {"key": token}, True)
+        return Credentials(SETUP_API_KEY, {"key_hash": key_hash(token)}, True)
     claims = verify_jwt(token, settings)
     role = claims.get(settings.jwt_role_claim)
     node_id = claims.get(settings.jwt_node_claim)

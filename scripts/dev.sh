@@ -151,7 +151,10 @@ ADMIN_KEY_FILE="$ROOT/.aio/admin.key"
 ensure_admin_key() {
     local url="$1" key=""
     [ -s "$ADMIN_KEY_FILE" ] && key="$(cat "$ADMIN_KEY_FILE")"
-    if [ -n "$key" ] && psql "$url" -XtAc "SELECT 1 FROM orchestrator.api_keys WHERE key_hash = orchestrator.key_hash('$key') AND revoked_at IS NULL AND coalesce(expires_at > now(), true)" | grep -q 1; then
+    # Only the key's SHA-256 goes to the server (a secret in SQL text ends up in its log); psql
+    # interpolates variables in a script, not in -c.
+    if [ -n "$key" ] && echo "SELECT 1 FROM orchestrator.api_keys WHERE key_hash = decode(:'hash', 'hex') AND revoked_at IS NULL AND coalesce(expires_at > now(), true)" \
+            | psql "$url" -XtA -v hash="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)" | grep -q 1; then
         return 0
     fi
     mkdir -p "$ROOT/.aio"; chmod 700 "$ROOT/.aio"

@@ -102,8 +102,8 @@ SELECT ok(has_function_privilege('aio_anon', 'api.health()', 'EXECUTE')
     'sanity: the matrix query sees a grant and a missing grant');
 
 -- 3. the gateway login, BI, PUBLIC ----------------------------------------------------------
-SELECT ok(has_function_privilege('aio_gateway', 'auth.authenticate_key(text)', 'EXECUTE'),
-    'aio_gateway may execute auth.authenticate_key');
+SELECT ok(has_function_privilege('aio_gateway', 'auth.authenticate_key_hash(bytea)', 'EXECUTE'),
+    'aio_gateway may execute auth.authenticate_key_hash');
 SELECT ok(has_function_privilege('aio_gateway', 'auth.identity_for(text, uuid)', 'EXECUTE'),
     'aio_gateway may execute auth.identity_for');
 SELECT ok(has_schema_privilege('aio_gateway', 'auth', 'USAGE'), 'aio_gateway may use schema auth');
@@ -224,12 +224,12 @@ SELECT is_empty($$
 $$, 'neither the key nor any key_hash is in the audit log');
 SELECT is((SELECT created_by FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), session_user::text,
     'a key made in psql is created_by the session user');
-SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.authenticate_key(current_setting('tap.key'))),
-    ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid)::text, 'authenticate_key: the reader identity');
-SELECT is((SELECT statement_timeout FROM auth.authenticate_key(current_setting('tap.key'))), '5s',
-    'authenticate_key: the statement timeout of the reader setting');
+SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key')))),
+    ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid)::text, 'authenticate_key_hash: the reader identity');
+SELECT is((SELECT statement_timeout FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key')))), '5s',
+    'authenticate_key_hash: the statement timeout of the reader setting');
 SELECT isnt((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), NULL,
-    'authenticate_key notes the use');
+    'authenticate_key_hash notes the use');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 1,
     'api_key_list lists the key');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() l WHERE strpos(to_jsonb(l)::text, substr(current_setting('tap.key'), 13)) > 0), 0,
@@ -240,14 +240,14 @@ DO $$ BEGIN
     PERFORM set_config('tap.node_key', key, true)
     FROM api.api_key_create(role => 'node', label => 'tap node', node_id => current_setting('tap.node_a')::uuid);
 END $$;
-SELECT is((SELECT ROW(db_role, node_id)::text FROM auth.authenticate_key(current_setting('tap.node_key'))),
+SELECT is((SELECT ROW(db_role, node_id)::text FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.node_key')))),
     ROW('aio_node', current_setting('tap.node_a')::uuid)::text, 'a node key authenticates as aio_node with its node');
 
 -- unknown, revoked, expired keys: 28000
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key('aio_' || repeat('0', 64)) $$, '28000', 'invalid API key', 'an unknown key is refused');
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(NULL) $$, '28000', 'invalid API key', 'a null key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash('aio_' || repeat('0', 64))) $$, '28000', 'invalid API key', 'an unknown key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(NULL) $$, '28000', 'invalid API key', 'a null key is refused');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'the key is revoked');
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(current_setting('tap.key')) $$, '28000', NULL, 'a revoked key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key'))) $$, '28000', NULL, 'a revoked key is refused');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'revoking twice is not an error');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 0,
     'api_key_list hides revoked keys');
@@ -258,9 +258,9 @@ DO $$ BEGIN
     PERFORM set_config('tap.key2', key, true), set_config('tap.key2_id', key_id::text, true)
     FROM api.api_key_create(role => 'writer', label => 'tap expiring', expires_at => now() + interval '1 hour');
 END $$;
-SELECT is((SELECT db_role FROM auth.authenticate_key(current_setting('tap.key2'))), 'aio_writer', 'a key before its expiry works');
+SELECT is((SELECT db_role FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2')))), 'aio_writer', 'a key before its expiry works');
 UPDATE orchestrator.api_keys SET expires_at = now() - interval '1 second' WHERE key_id = current_setting('tap.key2_id')::uuid;
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(current_setting('tap.key2')) $$, '28000', NULL, 'an expired key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2'))) $$, '28000', NULL, 'an expired key is refused');
 
 -- identity_for: the roles a token may claim
 SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.identity_for('writer')), ROW('aio_writer', NULL::uuid, NULL::uuid)::text,
