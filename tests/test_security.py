@@ -400,6 +400,27 @@ def test_a_node_key_acts_only_as_its_own_node(gateway_url, node_key, http):
     assert http.get(f"/nodes/{other}").json()["status"] == "ACTIVE", "the other node is untouched"
 
 
+def test_a_node_key_reads_only_its_node_and_records_only_for_its_tools(gateway_url, node_key, http):
+    own, other = node_key["node_id"], node_key["other_node_id"]
+    here, free = create_tool(http, target_node_id=own), create_tool(http)
+    elsewhere = create_tool(http, target_node_id=other)
+    with client(gateway_url, node_key["key"]) as node:
+        assert node.get(f"/nodes/{own}").status_code == 200
+        problem(node.get(f"/nodes/{other}"), 403, "42501", "node_id")
+        problem(node.get(f"/nodes/{uuid.uuid4()}"), 403, "42501", "node_id")  # not even whether it exists
+        for tool in (here, free):
+            made = node.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                                  "tool_id": tool["tool_id"]})
+            assert made.status_code == 201, made.text
+        problem(node.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                               "tool_id": elsewhere["tool_id"]}), 403, "42501", "tool_id")
+        batch = [{"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own, "tool_id": elsewhere["tool_id"]}]
+        problem(node.post("/artifacts/batch", json={"artifacts": batch}), 403, "42501")
+    # a writer is not bound by the node rule
+    assert http.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                          "tool_id": elsewhere["tool_id"]}).status_code == 201
+
+
 # --- JWT -------------------------------------------------------------------------------------------------------
 
 JWT_SECRET = "test-security-secret-" + "s" * 32

@@ -1,6 +1,6 @@
 -- pgTAP: the privilege matrix (roles_rbac), API keys, authentication, the node rule and the audit log
 BEGIN;
-SELECT plan(107);
+SELECT plan(114);
 
 -- The design, written down: for each api function the least request role that may execute it
 -- (each role has the rights of those before it: anon < reader < writer < admin), and whether a
@@ -163,6 +163,9 @@ DO $$ BEGIN
     FROM api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.9.0.2:8080', name => 'tap-sec-b-' || gen_random_uuid());
     PERFORM set_config('tap.tool', tool_id::text, true)
     FROM api.tool_create(name => 'tap-sec-' || left(gen_random_uuid()::text, 8), version => '1.0.0', category => 'NLP');
+    PERFORM set_config('tap.tool_b', tool_id::text, true)
+    FROM api.tool_create(name => 'tap-sec-b-' || left(gen_random_uuid()::text, 8), version => '1.0.0', category => 'NLP',
+                         target_node_id => current_setting('tap.node_b')::uuid);
     PERFORM set_config('aio.node_id', current_setting('tap.node_a'), true);
 END $$;
 SET LOCAL ROLE aio_node;
@@ -183,6 +186,12 @@ SELECT throws_ok(format($$ SELECT * FROM api.artifact_create(name => 'out.bin', 
 SELECT throws_ok($$ SELECT * FROM api.artifact_create(name => 'out.bin', uri => 's3://tap/out.bin') $$,
     '42501', NULL, 'a node may not record an artifact without its node_id');
 SELECT lives_ok(format($$ SELECT * FROM api.tool_get(tool_id => %L) $$, current_setting('tap.tool')), 'a node reads tools');
+SELECT lives_ok(format($$ SELECT * FROM api.node_get(node_id => %L) $$, current_setting('tap.node_a')), 'a node reads its own node');
+SELECT throws_ok(format($$ SELECT * FROM api.node_get(node_id => %L) $$, current_setting('tap.node_b')),
+    '42501', 'node_id: a node key may only read its own node', 'a node may not read another node');
+SELECT throws_ok(format($$ SELECT * FROM api.artifact_create(name => 'out.bin', uri => 's3://tap/b.bin', tool_id => %L, node_id => %L) $$,
+    current_setting('tap.tool_b'), current_setting('tap.node_a')),
+    '42501', NULL, 'a node may not record an artifact of a tool targeted at another node');
 SELECT throws_ok(format($$ SELECT api.node_delete(node_id => %L) $$, current_setting('tap.node_b')),
     '42501', NULL, 'a node may not delete nodes');
 SELECT throws_ok($$ SELECT * FROM api.node_list() $$, '42501', NULL, 'a node may not list nodes');
@@ -336,8 +345,20 @@ SELECT is((SELECT ROW(deleted, cutoff)::text FROM api.audit_purge()),
 RESET ROLE;
 SELECT is((SELECT array_agg(row_key ORDER BY at) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['middle', 'recent'],
     'the 100-day-old row went, the others stayed');
+SELECT is((SELECT ROW(db_role, action, (changes->>'older_than_days')::int, (changes->>'deleted')::bigint)::text
+            FROM orchestrator.audit_log WHERE table_name = 'audit_log' AND row_key = (now() - interval '90 days')::text),
+    ROW('aio_admin', 'PURGE', 90, current_setting('tap.before')::bigint)::text, 'a purge leaves an audit row: who, which range, how many');
 SET LOCAL ROLE aio_admin;
-SELECT is((SELECT cutoff FROM api.audit_purge(older_than_days => 30)), now() - interval '30 days', 'audit_purge(30): the cutoff');
+SELECT throws_ok($$ SELECT * FROM api.audit_purge(older_than_days => 30) $$, '22023',
+    'older_than_days: may not be below the audit retention of 90 days, got 30', 'audit_purge: below the retention is refused');
+RESET ROLE;
+SELECT is((SELECT array_agg(row_key ORDER BY at) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['middle', 'recent'],
+    'a refused purge deleted nothing');
+UPDATE orchestrator.settings SET value = '30' WHERE name = 'audit_retention_days';
+SELECT is((SELECT changes->'value' FROM orchestrator.audit_log WHERE table_name = 'settings' AND row_key = 'audit_retention_days'),
+    '["90", "30"]'::jsonb, 'a change of the retention is audited');
+SET LOCAL ROLE aio_admin;
+SELECT is((SELECT cutoff FROM api.audit_purge(older_than_days => 30)), now() - interval '30 days', 'audit_purge(30) at a retention of 30: the cutoff');
 RESET ROLE;
 SELECT is((SELECT array_agg(row_key) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['recent'],
     'audit_purge(30) took the 50-day-old row, not the recent one');

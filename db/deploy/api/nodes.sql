@@ -63,6 +63,11 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     node_row orchestrator.nodes;
 BEGIN
+    -- A node key sees its own node only (checked before the lookup: it learns nothing of others).
+    IF pg_catalog.current_setting('role') = 'aio_node'
+       AND node_get.node_id IS DISTINCT FROM NULLIF(pg_catalog.current_setting('aio.node_id', true), '')::uuid THEN
+        RAISE EXCEPTION 'node_id: a node key may only read its own node' USING ERRCODE = 'insufficient_privilege', COLUMN = 'node_id';
+    END IF;
     SELECT * INTO node_row FROM orchestrator.nodes n WHERE n.node_id = node_get.node_id;
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_get.node_id);
@@ -71,9 +76,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.node_get(uuid) IS
-'One node by id.
+'One node by id. A node key (role aio_node) may read its own node only.
 Example: SELECT * FROM api.node_get(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
-Errors: P0002 no node has this id; 22P02 node_id is not a UUID.
+Errors: P0002 no node has this id; 22P02 node_id is not a UUID; 42501 a node key asking for another node.
 Route: GET /nodes/{node_id}';
 
 -- node_list ---------------------------------------------------------------------------

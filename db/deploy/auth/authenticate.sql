@@ -97,4 +97,23 @@ CREATE TRIGGER artifacts_node_identity BEFORE INSERT OR UPDATE ON orchestrator.a
     FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node')
     EXECUTE FUNCTION orchestrator.enforce_node_identity();
 
+-- What a node key may record: artifacts of tools meant for it (targeted at its node) or for any
+-- node (no target). A tool pinned to another node is that node's business.
+CREATE FUNCTION orchestrator.enforce_node_tool() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT FROM orchestrator.tools t
+               WHERE t.tool_id = NEW.tool_id AND t.target_node_id IS DISTINCT FROM NEW.node_id AND t.target_node_id IS NOT NULL) THEN
+        RAISE EXCEPTION 'tool_id: tool % is targeted at another node; a node key may record artifacts only for tools targeted at its node or at none', NEW.tool_id
+            USING ERRCODE = 'insufficient_privilege', COLUMN = 'tool_id';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.enforce_node_tool() IS
+'Trigger: when the request runs as aio_node, an artifact''s tool must be targeted at the artifact''s node (its own, by the node rule) or at no node; else 42501.';
+CREATE TRIGGER artifacts_node_tool BEFORE INSERT OR UPDATE ON orchestrator.artifacts
+    FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node' AND NEW.tool_id IS NOT NULL)
+    EXECUTE FUNCTION orchestrator.enforce_node_tool();
+
 COMMIT;

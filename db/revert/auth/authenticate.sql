@@ -1,5 +1,7 @@
 -- Revert ai-orchestrator:auth/authenticate
 BEGIN;
+DROP TRIGGER artifacts_node_tool ON orchestrator.artifacts;
+DROP FUNCTION orchestrator.enforce_node_tool();
 DROP TRIGGER artifacts_node_identity ON orchestrator.artifacts;
 DROP TRIGGER node_heartbeats_node_identity ON orchestrator.node_heartbeats;
 DROP FUNCTION orchestrator.enforce_node_identity();
