@@ -88,8 +88,7 @@ ROUTES: tuple[Route, ...] = (
     GET("/nodes/type/{node_type}", "node_list_by_type", "nodes", PAGE),
     GET("/nodes/{node_id}", "node_get", "nodes"),
     PUT("/nodes/{node_id}", "node_update", "nodes",
-        {"patch": BodyOf("node_create", partial=True,
-                          more={"last_heartbeat_at": {"type": ["string", "null"], "format": "date-time"}})}),
+        {"patch": BodyOf("node_create", partial=True)}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
     POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}}),  # null: no tags
     GET("/tools/", "tool_list", "tools", PAGE),

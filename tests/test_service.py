@@ -215,7 +215,7 @@ def test_openapi_says_what_functions_check_in_their_bodies(http):
     assert create["version"]["pattern"].startswith("^(0|[1-9][0-9]*)\\.")  # inlined orchestrator.is_semver()
     patch = paths["/nodes/{node_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
     assert patch["additionalProperties"] is False and patch["required"] == []
-    assert set(patch["properties"]) == {"node_type", "address", "name", "status", "labels", "metadata", "last_heartbeat_at"}
+    assert set(patch["properties"]) == {"node_type", "address", "name", "status", "labels", "metadata"}
     if_match = {p["name"]: p for p in paths["/nodes/{node_id}"]["put"]["parameters"]}["If-Match"]
     assert if_match["in"] == "header" and if_match["schema"]["pattern"]
     # What no schema can say is said in words, and marked for tools.

@@ -445,3 +445,29 @@ def test_read_errors(http):
     tool = new_tool(http)
     problem(http.get(f"/tools/name/{tool['name']}/versions", params={"limit": 0}), 422, "22023", "limit")
     problem(http.get(f"/tools/name/{tool['name']}", params={"colour": "red"}), 422, None, "colour")
+
+
+def test_what_a_tool_carries_is_bounded(http):
+    # At most 32 tags a tool: every page of tools carries them.
+    tags = [f"t{i}" for i in range(33)]
+    problem(http.post("/tools/", json={"name": unique_name(), "version": "1.0.0", "category": "NLP", "tags": tags}),
+            422, "22023", "tags")
+    tool = new_tool(http, tags=tags[:32])
+    problem(http.post(f"/tools/{tool['tool_id']}/tags/t99"), 422, "22023", "tag_name")
+    problem(http.put(f"/tools/{tool['tool_id']}", json={"tags": tags}), 422, "22023", "tags")
+    # A property name is an index entry: a 5 kB name is refused naming its schema, not a 54000.
+    long_name = "".join(uuid.uuid4().hex for _ in range(160))
+    schema = {"type": "object", "properties": {long_name: {"type": "string"}}}
+    problem(http.post("/tools/", json={"name": unique_name(), "version": "1.0.0", "category": "NLP",
+                                       "input_schema": schema}), 422, "23514", "input_schema")
+    problem(http.put(f"/tools/{tool['tool_id']}", json={"output_schema": schema}), 422, "23514", "output_schema")
+
+
+def test_build_metadata_breaks_ties_in_byte_order(http):
+    # Build metadata has no semver precedence; the order is still total, whatever the ids drawn.
+    name = unique_name()
+    for v in ("1.0.0+b", "1.0.0", "1.0.0+a", "1.0.0-rc+z"):
+        new_tool(http, name=name, version=v)
+    assert http.get(f"/tools/name/{name}").json()["version"] == "1.0.0+b"
+    versions = http.get(f"/tools/name/{name}/versions").json()
+    assert [t["version"] for t in versions] == ["1.0.0+b", "1.0.0+a", "1.0.0", "1.0.0-rc+z"]

@@ -1,6 +1,6 @@
 -- pgTAP: api/tools
 BEGIN;
-SELECT plan(185);
+SELECT plan(193);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -164,9 +164,16 @@ SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_versions(
 SELECT is((SELECT array_agg(name ORDER BY ordinality) FROM api.tool_list() WITH ORDINALITY),
     ARRAY['data-cleaner', 'embedder', 'embedder', 'image-classifier', 'sentiment-analyzer',
           'text-summarizer', 'text-summarizer', 'text-summarizer'], 'tool_list: ordered by name');
-SELECT is((SELECT array_agg(tool_id ORDER BY ordinality) FROM api.tool_list(name => 'embedder') WITH ORDINALITY),
-    (SELECT array_agg(tool_id ORDER BY tool_id) FROM made WHERE label LIKE 'embedder-%'),
-    'versions of equal precedence (build metadata) are ordered by tool_id');
+SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_list(name => 'embedder') WITH ORDINALITY),
+    ARRAY['1.0.0+build.2', '1.0.0+build.1'], 'versions of equal precedence are ordered by their build metadata, newest first');
+SELECT is((SELECT version FROM api.tool_get_by_name(tool_name => 'embedder')), '1.0.0+build.2',
+    'tool_get_by_name: the latest of equal precedence is the last by build metadata, never a chance');
+RESET ROLE;
+SELECT is((SELECT array_agg(v ORDER BY orchestrator.semver_key(v) COLLATE "C")
+           FROM unnest(ARRAY['1.0.1', '1.0.0+b', '1.0.0-rc.1', '1.0.0', '1.0.0-rc+b', '1.0.0+a', '1.0.0-rc']) v),
+    ARRAY['1.0.0-rc', '1.0.0-rc+b', '1.0.0-rc.1', '1.0.0', '1.0.0+a', '1.0.0+b', '1.0.1'],
+    'semver_key: precedence first, then build metadata (none first): a total order');
+SET LOCAL ROLE aio_api;
 SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_list(category => 'NLP') WITH ORDINALITY),
     ARRAY['1.10.0', '1.10.0-rc.1', '1.9.0'], 'tool_list filters by category');
 SELECT is((SELECT array_agg(name) FROM api.tool_list(status => 'INACTIVE')), ARRAY['image-classifier'],
@@ -374,6 +381,25 @@ SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patc
     '23502', 'name: is required and may not be null', 'clearing a required field: 23502');
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"input_schema": null}') $$,
     '23502', 'input_schema: is required and may not be null', 'clearing input_schema: 23502');
+
+-- bounds: what a tool carries into indexes and onto every page
+SELECT throws_ok($$ SELECT api.tool_create(name => 'many-tags', version => '1.0.0', category => 'NLP',
+                                           tags => ARRAY(SELECT 't' || i FROM generate_series(1, 33) i)) $$,
+    '22023', 'tags: a tool has at most 32 tags, got 33', 'tool_create with 33 tags: 22023');
+SELECT lives_ok($$ SELECT api.tool_create(name => 'many-tags', version => '1.0.0', category => 'NLP',
+                                          tags => ARRAY(SELECT 't' || i FROM generate_series(1, 32) i) || '{T1}') $$,
+    '32 tags (a duplicate merged) are enough');
+SELECT throws_ok($$ SELECT api.tool_tag_add(tool_id => (SELECT tool_id FROM api.tool_get_by_name(tool_name => 'many-tags')), tag_name => 't33') $$,
+    '22023', 'tag_name: a tool has at most 32 tags, got 33', 'a 33rd tag: 22023');
+SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'),
+                                           patch => jsonb_build_object('tags', ARRAY(SELECT 't' || i FROM generate_series(1, 40) i))) $$,
+    '22023', 'tags: a tool has at most 32 tags, got 40', 'tool_update with 40 tags: 22023');
+SELECT throws_ok($$ SELECT api.tool_create(name => 'long-property', version => '1.0.0', category => 'NLP',
+                                           input_schema => jsonb_build_object('properties', jsonb_build_object(repeat('p', 1025), '{}'::jsonb))) $$,
+    '23514', 'input_schema: a property name must be at most 1024 bytes', 'a property name over 1024 bytes: 23514');
+SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'),
+                                           patch => jsonb_build_object('output_schema', jsonb_build_object('properties', jsonb_build_object(repeat('p', 1025), '{}'::jsonb)))) $$,
+    '23514', 'output_schema: a property name must be at most 1024 bytes', 'an output property name over 1024 bytes: 23514');
 
 -- the BI role may not call the api
 SET LOCAL ROLE aio_bi;

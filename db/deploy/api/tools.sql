@@ -24,16 +24,29 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.tool_not_found(uuid) IS 'Raises P0002 for a tool_id that matches no tool.';
 
+-- A tool's tags travel with it on every page: a bounded set keeps a page of tools small.
+CREATE OR REPLACE FUNCTION orchestrator.check_tag_count(field text, tags bigint) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF tags > 32 THEN
+        RAISE EXCEPTION '%: a tool has at most 32 tags, got %', field, tags
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = field;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.check_tag_count(text, bigint) IS 'Raises 22023 naming field when a tool would have more than 32 tags.';
+
 -- Replaces a tool's tags with the given set (lower-cased, duplicates merged).
 CREATE OR REPLACE FUNCTION orchestrator.tool_set_tags(tool_id uuid, tags text[]) RETURNS void
 LANGUAGE sql AS $$
+    SELECT orchestrator.check_tag_count('tags', (SELECT pg_catalog.count(DISTINCT pg_catalog.lower(x)) FROM pg_catalog.unnest(tags) x));
     DELETE FROM orchestrator.tool_tags g
     WHERE g.tool_id = tool_set_tags.tool_id AND g.tag <> ALL (ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x));
     INSERT INTO orchestrator.tool_tags (tool_id, tag)
     SELECT DISTINCT tool_set_tags.tool_id, pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x
     ON CONFLICT DO NOTHING;
 $$;
-COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased.';
+COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased; 22023 naming tags above 32 tags.';
 
 -- Every tool list: ordered by name, then semver precedence newest first, then id.
 CREATE OR REPLACE FUNCTION orchestrator.tool_page(
@@ -350,6 +363,9 @@ BEGIN
     IF FOUND THEN  -- a new tag is a change of the tool: a new revision
         UPDATE orchestrator.tools t SET updated_at = pg_catalog.now() WHERE t.tool_id = tool_row.tool_id
         RETURNING * INTO tool_row;
+        -- Counted after the row lock of that update: concurrent adds are counted one after the other.
+        PERFORM orchestrator.check_tag_count('tag_name',
+            (SELECT pg_catalog.count(*) FROM orchestrator.tool_tags g WHERE g.tool_id = tool_row.tool_id));
     END IF;
     RETURN orchestrator.tool_out(tool_row);
 EXCEPTION WHEN integrity_constraint_violation THEN
@@ -362,7 +378,7 @@ $$;
 COMMENT ON FUNCTION api.tool_tag_add(uuid, text) IS
 'Adds a tag (lower-cased) to a tool and returns the tool; adding a tag it already has is not an error.
 Example: SELECT tags FROM api.tool_tag_add(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', tag_name => ''nlp'');
-Errors: P0002 no tool has this id; 23514 not a valid tag (1 to 64 of a-z 0-9 . _ : -, starting with a letter or digit).
+Errors: P0002 no tool has this id; 23514 not a valid tag (1 to 64 of a-z 0-9 . _ : -, starting with a letter or digit); 22023 the tool has 32 tags already.
 Route: POST /tools/{tool_id}/tags/{tag_name}';
 
 CREATE OR REPLACE FUNCTION api.tool_tag_remove(tool_id uuid, tag_name text) RETURNS void

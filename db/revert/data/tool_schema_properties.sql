@@ -3,4 +3,5 @@ BEGIN;
 SET LOCAL ROLE aio_owner;
 ALTER TABLE orchestrator.tools DROP COLUMN input_properties, DROP COLUMN output_properties;  -- and their indexes
 DROP FUNCTION orchestrator.schema_properties(jsonb);
+DROP FUNCTION orchestrator.longest(text[]);
 COMMIT;
