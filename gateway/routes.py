@@ -90,7 +90,7 @@ ROUTES: tuple[Route, ...] = (
     PUT("/nodes/{node_id}", "node_update", "nodes",
         {"patch": BodyOf("node_create", partial=True)}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
-    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}}),  # null: no tags
+    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"], "maxItems": 32}}),  # null: no tags
     GET("/tools/", "tool_list", "tools", PAGE),
     GET("/tools/active/", "tool_list_active", "tools", PAGE),
     GET("/tools/category/{category}", "tool_list_by_category", "tools", PAGE),
@@ -148,7 +148,8 @@ ROUTES: tuple[Route, ...] = (
     DELETE("/keys/{key_id}", "api_key_revoke", "security"),
     GET("/audit", "audit_list", "security", PAGE),
     POST("/audit/purge", "audit_purge", "security", status=200,
-         rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
+         rules={"older_than_days": {"minimum": 1, "maximum": 36500}},
+         refusals=("older_than_days: below audit_retention_days in orchestrator.settings (90 unless changed)",)),
     POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
          rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
 )

@@ -39,14 +39,15 @@ COMMENT ON FUNCTION orchestrator.check_tag_count(text, bigint) IS 'Raises 22023 
 -- Replaces a tool's tags with the given set (lower-cased, duplicates merged).
 CREATE OR REPLACE FUNCTION orchestrator.tool_set_tags(tool_id uuid, tags text[]) RETURNS void
 LANGUAGE sql AS $$
-    SELECT orchestrator.check_tag_count('tags', (SELECT pg_catalog.count(DISTINCT pg_catalog.lower(x)) FROM pg_catalog.unnest(tags) x));
+    -- The array as sent is counted (duplicates too): the bound is then the document's maxItems.
+    SELECT orchestrator.check_tag_count('tags', pg_catalog.cardinality(tags));
     DELETE FROM orchestrator.tool_tags g
     WHERE g.tool_id = tool_set_tags.tool_id AND g.tag <> ALL (ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x));
     INSERT INTO orchestrator.tool_tags (tool_id, tag)
     SELECT DISTINCT tool_set_tags.tool_id, pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x
     ON CONFLICT DO NOTHING;
 $$;
-COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased; 22023 naming tags above 32 tags.';
+COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased; 22023 naming tags when more than 32 are given.';
 
 -- Every tool list: ordered by name, then semver precedence newest first, then id.
 CREATE OR REPLACE FUNCTION orchestrator.tool_page(
