@@ -124,7 +124,7 @@ BEGIN
     FROM generate_series(1, 4) k;
     PERFORM api.artifact_create(name => 'ocr-archive.zip', uri => 's3://ai-results/ocr/archive.zip', tool_id => doomed,
                                 mime_type => 'application/zip', size_bytes => 320 * 1048576);
-    PERFORM api.tool_delete(tool_id => doomed);
+    DELETE FROM orchestrator.tools WHERE tool_id = doomed;  -- as a DBA: the api refuses a tool with artifacts
 
     RAISE NOTICE 'sample data loaded: % nodes, % tools, % artifacts',
         (SELECT count(*) FROM orchestrator.nodes), (SELECT count(*) FROM orchestrator.tools),

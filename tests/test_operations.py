@@ -9,7 +9,9 @@ import json
 import uuid
 from urllib.parse import quote
 
-from conftest import problem
+import psycopg
+
+from conftest import TEST_DB, problem, url_for
 
 CHECKS = [
     "orphaned_artifacts", "active_tools_without_node", "active_tools_on_unavailable_nodes", "duplicate_checksums",
@@ -60,11 +62,22 @@ def set_last_heartbeat(db, node_id: str, seconds_ago: int) -> None:
 
 
 def orphan(http, **artifact_fields) -> dict:
-    """An artifact whose tool has been deleted."""
+    """An artifact whose tool a DBA deleted in psql (the api refuses to delete a tool with artifacts)."""
     tool = new_tool(http)
     artifact = new_artifact(http, tool_id=tool["tool_id"], **artifact_fields)
-    assert http.delete(f"/tools/{tool['tool_id']}").status_code == 204
+    with psycopg.connect(url_for(TEST_DB), autocommit=True) as conn:
+        conn.execute("DELETE FROM orchestrator.tools WHERE tool_id = %s", (tool["tool_id"],))
     return artifact
+
+
+def test_the_cleanup_takes_orphans_only(http):
+    # An artifact recorded without a tool was named by nobody for deletion: it is no orphan.
+    kept = new_artifact(http)
+    gone = orphan(http)
+    run = http.post("/maintenance/cleanup-orphaned-artifacts", json={"dry_run": False, "older_than_days": 0})
+    assert run.status_code == 200, run.text
+    assert gone["artifact_id"] in run.json()["artifact_ids"] and kept["artifact_id"] not in run.json()["artifact_ids"]
+    assert http.get(f"/artifacts/{kept['artifact_id']}").status_code == 200
 
 
 def walk(http, path: str, **params) -> list:

@@ -1,6 +1,6 @@
 -- pgTAP: api/tools
 BEGIN;
-SELECT plan(193);
+SELECT plan(196);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -253,13 +253,17 @@ SELECT is((SELECT ROW(name, version, category, metadata, output_schema)::text
     'tool_update changes several fields at once');
 SELECT is((SELECT version FROM api.tool_get_by_name(tool_name => 'text-digest')), '2.0.0', 'a renamed tool is found by its new name');
 
--- delete: tags go, artifacts stay as orphans --------------------------------------------
+-- delete: refused while the tool has artifacts; then tags go ----------------------------
 CREATE TEMP TABLE art AS
     SELECT * FROM api.artifact_create(name => 'out.txt', uri => 's3://tap/out.txt', tool_id => pg_temp.tid('cleaner'));
-SELECT lives_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$, 'tool_delete deletes');
+SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$, '23503',
+    format('tool_id: tool %s has artifacts; delete them first', pg_temp.tid('cleaner')), 'tool_delete of a tool with artifacts: 23503');
+SELECT is((SELECT tool_id FROM api.artifact_get(artifact_id => (SELECT artifact_id FROM art))), pg_temp.tid('cleaner'),
+    'its artifact keeps its tool');
+SELECT lives_ok($$ SELECT api.artifact_delete(artifact_id => (SELECT artifact_id FROM art)); SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$,
+    'once its artifacts are deleted, tool_delete deletes');
 SELECT throws_ok($$ SELECT api.tool_get(tool_id => pg_temp.tid('cleaner')) $$, 'P0002', NULL, 'a deleted tool is gone');
-SELECT is((SELECT tool_id FROM api.artifact_get(artifact_id => (SELECT artifact_id FROM art))), NULL,
-    'its artifact stays, orphaned, with tool_id NULL');
+CREATE TEMP TABLE upload AS SELECT * FROM api.artifact_create(name => 'upload.txt', uri => 's3://tap/upload.txt');  -- no tool: kept
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM orchestrator.tool_tags WHERE tool_id = pg_temp.tid('cleaner')), 0, 'its tags are deleted');
 SET LOCAL ROLE aio_api;
@@ -400,6 +404,10 @@ SELECT throws_ok($$ SELECT api.tool_create(name => 'long-property', version => '
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'),
                                            patch => jsonb_build_object('output_schema', jsonb_build_object('properties', jsonb_build_object(repeat('p', 1025), '{}'::jsonb)))) $$,
     '23514', 'output_schema: a property name must be at most 1024 bytes', 'an output property name over 1024 bytes: 23514');
+
+DO $$ BEGIN PERFORM api.artifact_create(name => 'out.bin', uri => 's3://tap/out.bin', tool_id => pg_temp.tid('image')); END $$;
+SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('image')) $$, '23503', NULL, 'a tool with artifacts is not deleted: 23503');
+SELECT lives_ok($$ SELECT api.tool_get(tool_id => pg_temp.tid('image')) $$, 'and it is still there');
 
 -- the BI role may not call the api
 SET LOCAL ROLE aio_bi;

@@ -329,6 +329,14 @@ DROP FUNCTION IF EXISTS api.tool_delete(uuid);
 CREATE OR REPLACE FUNCTION api.tool_delete(tool_id uuid, expected_revision bigint DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
+    -- No route deletes or detaches data its caller did not name: a tool with artifacts stays
+    -- until they are deleted. The row lock waits for artifacts being recorded for it, then counts them.
+    PERFORM FROM orchestrator.tools t WHERE t.tool_id = tool_delete.tool_id FOR UPDATE;
+    IF EXISTS (SELECT FROM orchestrator.artifacts a WHERE a.tool_id = tool_delete.tool_id) THEN
+        RAISE EXCEPTION 'tool_id: tool % has artifacts; delete them first', tool_delete.tool_id
+            USING ERRCODE = 'foreign_key_violation', COLUMN = 'tool_id',
+                  HINT = 'GET /artifacts/tool/{tool_id} lists them; DELETE /artifacts/{artifact_id} deletes one.';
+    END IF;
     DELETE FROM orchestrator.tools t
     WHERE t.tool_id = tool_delete.tool_id AND (expected_revision IS NULL OR t.revision = expected_revision);
     IF NOT FOUND THEN
@@ -339,10 +347,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.tool_delete(uuid, bigint) IS
-'Deletes a tool and its tags. Its artifacts stay, orphaned, with tool_id NULL.
+'Deletes a tool and its tags; a tool that has artifacts is refused until they are deleted.
 Example: SELECT api.tool_delete(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'');
 With expected_revision (HTTP: If-Match) only if the tool is still at that revision.
-Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision.
+Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision; 23503 the tool has artifacts.
 Route: DELETE /tools/{tool_id} -> 204';
 
 GRANT EXECUTE ON FUNCTION api.tool_update(uuid, jsonb, bigint), api.tool_delete(uuid, bigint) TO aio_writer;
