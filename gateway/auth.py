@@ -1,12 +1,15 @@
 """Who a request is: the SQL that authenticates it and switches to its role.
 
-API keys are checked by PostgreSQL (auth.authenticate_key); JWTs are verified here, then their
+API keys are checked by PostgreSQL (auth.authenticate_key_hash) from their SHA-256, computed here:
+the statement text (which the server logs on any error) never holds a secret, and a logged hash
+cannot be presented as a key. JWTs are verified here, then their
 role claim is mapped by auth.identity_for. Either way the request's statement runs after
 SET LOCAL ROLE to that role, so what a caller may do is decided by GRANTs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
 # A larger token is refused before it is decoded (identity providers keep theirs to a few kB).
 MAX_TOKEN_BYTES = 8192
 
-# Runs first in every request's transaction, pipelined with the call itself; the key is a bound value.
+# Runs first in every request's transaction, pipelined with the call itself; a key's hash is a bound value.
 _SETUP = (
     "SELECT pg_catalog.set_config('role', i.db_role, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
@@ -33,8 +36,13 @@ _SETUP = (
     " FROM {source} i"
 )
 SETUP_ANONYMOUS = _SETUP.format(source="auth.identity_for('anon')")
-SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key(%(key)s)")
+SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key_hash(%(key_hash)s)")
 SETUP_TOKEN = _SETUP.format(source="auth.identity_for(%(role)s, %(node_id)s::uuid)")
+
+
+def key_hash(key: str) -> bytes:
+    """What orchestrator.api_keys stores for a key (orchestrator.key_hash)."""
+    return hashlib.sha256(key.encode()).digest()
 
 
 class Unauthorized(Exception):
@@ -63,7 +71,7 @@ def credentials(authorization: str | None, settings: Settings) -> Credentials:
     if token.startswith(KEY_PREFIX):
         if not KEY_SHAPE.fullmatch(token):
             raise Unauthorized("invalid API key: not of the form aio_ and 64 hex digits")
-        return Credentials(SETUP_API_KEY, {"key": token}, True)
+        return Credentials(SETUP_API_KEY, {"key_hash": key_hash(token)}, True)
     if len(token) > MAX_TOKEN_BYTES:
         raise Unauthorized(f"invalid token: longer than {MAX_TOKEN_BYTES} bytes")
     claims = verify_jwt(token, settings)

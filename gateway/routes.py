@@ -101,10 +101,9 @@ ROUTES: tuple[Route, ...] = (
     GET("/nodes/type/{node_type}", "node_list_by_type", "nodes", PAGE),
     GET("/nodes/{node_id}", "node_get", "nodes"),
     PUT("/nodes/{node_id}", "node_update", "nodes",
-        {"patch": BodyOf("node_create", partial=True,
-                          more={"last_heartbeat_at": {"type": ["string", "null"], "format": "date-time"}})}),
+        {"patch": BodyOf("node_create", partial=True)}),
     DELETE("/nodes/{node_id}", "node_delete", "nodes"),
-    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"]}},  # null: no tags
+    POST("/tools/", "tool_create", "tools", rules={"tags": {"type": ["array", "null"], "maxItems": 32}},  # null: no tags
          refusals=(TOOL_SCHEMA_REFUSAL,)),
     GET("/tools/", "tool_list", "tools", PAGE),
     GET("/tools/active/", "tool_list_active", "tools", PAGE),
@@ -167,7 +166,8 @@ ROUTES: tuple[Route, ...] = (
     DELETE("/keys/{key_id}", "api_key_revoke", "security"),
     GET("/audit", "audit_list", "security", PAGE),
     POST("/audit/purge", "audit_purge", "security", status=200,
-         rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
+         rules={"older_than_days": {"minimum": 1, "maximum": 36500}},
+         refusals=("older_than_days: below audit_retention_days in orchestrator.settings (90 unless changed)",)),
     POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
          rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
     READ("/json-schema/validate", "json_schema_validate", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},

@@ -29,7 +29,7 @@ def test_backup_then_restore(tmp_path):
     assert file.stat().st_mode & 0o777 == 0o600  # it holds the audit log and key hashes
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT api.tool_delete(tool_id => tool_id) FROM orchestrator.tools WHERE name = 'text-summarizer'")
+        conn.execute("DELETE FROM orchestrator.tools WHERE name = 'text-summarizer'")
         conn.execute("SELECT api.node_create(node_type => 'AFTER_BACKUP', address => 'http://after:1')")
     assert fingerprint(url) != before
 

@@ -43,7 +43,7 @@ def test_bi_reads_every_reporting_view(bi, db_url):
     "SELECT * FROM orchestrator.audit_log",
     "SELECT * FROM api.node_list()",
     "SELECT api.node_create(node_type => 'BI', address => 'http://bi:1')",
-    "SELECT * FROM auth.authenticate_key('aio_x')",
+    "SELECT * FROM auth.authenticate_key_hash(NULL)",
 ])
 def test_bi_can_neither_write_nor_call_the_api(bi, sql):
     with pytest.raises(psycopg.Error) as caught:

@@ -1,8 +1,10 @@
 """HTTP: /monitoring/db routes against the real gateway and PostgreSQL."""
 
+import json
 import random
 import threading
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -76,13 +78,16 @@ def test_vacuum_status(http, db_url):
 
 
 def test_long_running_queries_and_lock_waits(http, db_url):
-    """One session holds an advisory lock, another waits for it: both routes show the wait."""
+    """One session holds an advisory lock, another waits for it: both routes show the wait, and
+    neither shows the literals (a secret) in their statements."""
     key = random.randint(1, 2**31 - 1)
-    wait_sql = f"SELECT pg_advisory_lock({key}) /* aio dbmon test */"
+    secret = f"aio_{uuid.uuid4().hex}"
+    wait_sql = f"SELECT pg_advisory_lock({key}) /* aio dbmon test */ WHERE E'{secret}' = $x${secret}$x$"
+    shown_wait_sql = "SELECT pg_advisory_lock(?) /* aio dbmon test */ WHERE ? = ?"
     failures = []
     with psycopg.connect(db_url, autocommit=True) as holder, \
          psycopg.connect(db_url, autocommit=True, application_name="aio-dbmon-waiter") as waiter:
-        holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+        holder.execute(f"SELECT pg_advisory_lock({key}), '{secret}'")
         waiter.execute("SET lock_timeout = '30s'")
 
         def wait():
@@ -106,15 +111,16 @@ def test_long_running_queries_and_lock_waits(http, db_url):
             assert w["blocking_pids"] == [holder.info.backend_pid] and w["blocking_pid"] == holder.info.backend_pid
             assert w["locktype"] == "advisory" and w["mode"] == "ExclusiveLock" and w["relation"] is None
             # The gateway runs as aio_api; it sees other roles' query texts through the owner's pg_monitor.
-            assert w["blocked_query"] == wait_sql and w["blocked_application_name"] == "aio-dbmon-waiter"
-            assert w["blocking_query"] == "SELECT pg_advisory_lock($1)" and w["wait_seconds"] >= 0
+            assert w["blocked_query"] == shown_wait_sql and w["blocked_application_name"] == "aio-dbmon-waiter"
+            assert w["blocking_query"] == "SELECT pg_advisory_lock(?), ?" and w["wait_seconds"] >= 0
 
             running = rows(http, "/monitoring/db/long-running-queries", min_duration_seconds=0)
             assert all(set(r) == LONG_RUNNING for r in running)
             mine = [r for r in running if r["pid"] == waiter.info.backend_pid]
             assert len(mine) == 1
             assert mine[0]["state"] == "active" and mine[0]["wait_event_type"] == "Lock"
-            assert mine[0]["query"] == wait_sql and mine[0]["duration_seconds"] >= 0
+            assert mine[0]["query"] == shown_wait_sql and mine[0]["duration_seconds"] >= 0
+            assert secret not in json.dumps(running)
             assert mine[0]["application_name"] == "aio-dbmon-waiter"
         finally:
             holder.execute("SELECT pg_advisory_unlock(%s)", (key,))

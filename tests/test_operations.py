@@ -7,10 +7,11 @@ rows, or compares counts before and after.
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from conftest import new_artifact, new_node, new_tool, problem
+import psycopg
+
+from conftest import TEST_DB, new_artifact, new_node, new_tool, problem, url_for
 from conftest import walk as walk_pages
 
 CHECKS = [
@@ -35,18 +36,29 @@ def beat(http, node_id: str, **body) -> dict:
     return response.json()
 
 
-def set_last_heartbeat(http, node_id: str, seconds_ago: int) -> None:
-    at = (datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)).isoformat()
-    response = http.put(f"/nodes/{node_id}", json={"last_heartbeat_at": at})
-    assert response.status_code == 200, response.text
+def set_last_heartbeat(db, node_id: str, seconds_ago: int) -> None:
+    """A beat of the past, written by hand: over HTTP only a beat sets the time, and it is now."""
+    db.execute("INSERT INTO orchestrator.node_heartbeats (node_id, last_heartbeat_at) VALUES (%s, now() - make_interval(secs => %s))"
+               " ON CONFLICT (node_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at", (node_id, seconds_ago))
 
 
 def orphan(http, **artifact_fields) -> dict:
-    """An artifact whose tool has been deleted."""
+    """An artifact whose tool a DBA deleted in psql (the api refuses to delete a tool with artifacts)."""
     tool = new_tool(http)
     artifact = new_artifact(http, tool_id=tool["tool_id"], **artifact_fields)
-    assert http.delete(f"/tools/{tool['tool_id']}").status_code == 204
+    with psycopg.connect(url_for(TEST_DB), autocommit=True) as conn:
+        conn.execute("DELETE FROM orchestrator.tools WHERE tool_id = %s", (tool["tool_id"],))
     return artifact
+
+
+def test_the_cleanup_takes_orphans_only(http):
+    # An artifact recorded without a tool was named by nobody for deletion: it is no orphan.
+    kept = new_artifact(http)
+    gone = orphan(http)
+    run = http.post("/maintenance/cleanup-orphaned-artifacts", json={"dry_run": False, "older_than_days": 0})
+    assert run.status_code == 200, run.text
+    assert gone["artifact_id"] in run.json()["artifact_ids"] and kept["artifact_id"] not in run.json()["artifact_ids"]
+    assert http.get(f"/artifacts/{kept['artifact_id']}").status_code == 200
 
 
 def walk(http, path: str, **params) -> list:
@@ -101,10 +113,19 @@ def test_heartbeat_errors(http):
     assert beat(http, node["node_id"])["beat_count"] == 1, "failed beats count for nothing"
 
 
+def test_heartbeat_time_is_set_by_heartbeats_only(http):
+    node = new_node(http)
+    for value in ("infinity", "2999-01-01T00:00:00Z", None):
+        problem(http.put(f"/nodes/{node['node_id']}", json={"last_heartbeat_at": value}), 422, "22023", "last_heartbeat_at")
+    assert http.get(f"/nodes/{node['node_id']}").json()["last_heartbeat_at"] is None
+    assert http.get("/queries/node-health-status").status_code == 200
+    assert http.get("/monitoring/data-integrity").status_code == 200
+
+
 # --- /queries ----------------------------------------------------------------------------------------
 
 
-def health_nodes(http) -> dict:
+def health_nodes(http, db) -> dict:
     """One node per derived health, keyed by the health it must have at the default thresholds."""
     nodes = {
         "HEALTHY": new_node(http),
@@ -117,13 +138,13 @@ def health_nodes(http) -> dict:
     }
     beat(http, nodes["HEALTHY"]["node_id"])
     beat(http, nodes["ERROR"]["node_id"])
-    set_last_heartbeat(http, nodes["STALE"]["node_id"], 60)
-    set_last_heartbeat(http, nodes["DOWN"]["node_id"], 300)
+    set_last_heartbeat(db, nodes["STALE"]["node_id"], 60)
+    set_last_heartbeat(db, nodes["DOWN"]["node_id"], 300)
     return {key: node["node_id"] for key, node in nodes.items()}
 
 
-def test_node_health_status_derives_every_health(http):
-    ids = health_nodes(http)
+def test_node_health_status_derives_every_health(http, db):
+    ids = health_nodes(http, db)
     tool = new_tool(http, target_node_id=ids["HEALTHY"])
     rows = by_id(walk(http, "/queries/node-health-status"), "node_id")
     expected = {"HEALTHY": "HEALTHY", "STALE": "STALE", "DOWN": "DOWN", "MAINTENANCE": "MAINTENANCE",
@@ -154,8 +175,8 @@ def test_node_health_status_errors(http):
     problem(http.get(path, params={"cursor": "zzz"}), 422, "22023", "cursor")
 
 
-def test_active_tools_with_nodes(http):
-    ids = health_nodes(http)
+def test_active_tools_with_nodes(http, db):
+    ids = health_nodes(http, db)
     on_healthy = new_tool(http, target_node_id=ids["HEALTHY"], tags=["fast", "nlp"])
     on_down = new_tool(http, target_node_id=ids["DOWN"])
     without_node = new_tool(http)
@@ -343,10 +364,10 @@ def test_cleanup_errors(http, db):
     assert http.post(path, json={"dry_run": False, "older_than_days": 3650}).status_code == 200
 
 
-def test_update_tool_status(http):
+def test_update_tool_status(http, db):
     healthy, down = new_node(http), new_node(http)
     beat(http, healthy["node_id"])
-    set_last_heartbeat(http, down["node_id"], 300)
+    set_last_heartbeat(db, down["node_id"], 300)
     on_down = new_tool(http, target_node_id=down["node_id"])
     without_node = new_tool(http)
     by_hand = new_tool(http, target_node_id=healthy["node_id"])

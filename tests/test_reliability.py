@@ -26,6 +26,18 @@ def test_replay_returns_the_first_response_without_a_second_write(http, db):
     assert count_named(db, body["name"]) == 1
 
 
+def test_a_replayed_key_creation_answers_without_the_secret(http, db):
+    idem, body = str(uuid.uuid4()), {"role": "reader", "label": f"idem-{uuid.uuid4()}"}
+    first = http.post("/keys/", json=body, headers={"Idempotency-Key": idem})
+    assert first.status_code == 201 and first.json()["key"].startswith("aio_"), first.text
+    secret = first.json()["key"]
+    stored = db.execute("SELECT response FROM orchestrator.idempotency_keys WHERE idempotency_key = %s", (idem,)).fetchone()[0]
+    assert secret not in stored and secret[4:] not in stored
+    again = http.post("/keys/", json=body, headers={"Idempotency-Key": idem})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert "key" not in again.json() and {k: v for k, v in first.json().items() if k != "key"} == again.json()
+
+
 def test_same_key_other_body_is_refused(http, db):
     key, body = str(uuid.uuid4()), node_body()
     assert http.post("/nodes/", json=body, headers={"Idempotency-Key": key}).status_code == 201

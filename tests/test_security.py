@@ -461,6 +461,27 @@ def test_a_node_key_acts_only_as_its_own_node(gateway_url, node_key, http):
     assert http.get(f"/nodes/{other}").json()["status"] == "ACTIVE", "the other node is untouched"
 
 
+def test_a_node_key_reads_only_its_node_and_records_only_for_its_tools(gateway_url, node_key, http):
+    own, other = node_key["node_id"], node_key["other_node_id"]
+    here, free = create_tool(http, target_node_id=own), create_tool(http)
+    elsewhere = create_tool(http, target_node_id=other)
+    with client(gateway_url, node_key["key"]) as node:
+        assert node.get(f"/nodes/{own}").status_code == 200
+        problem(node.get(f"/nodes/{other}"), 403, "42501", "node_id")
+        problem(node.get(f"/nodes/{uuid.uuid4()}"), 403, "42501", "node_id")  # not even whether it exists
+        for tool in (here, free):
+            made = node.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                                  "tool_id": tool["tool_id"]})
+            assert made.status_code == 201, made.text
+        problem(node.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                               "tool_id": elsewhere["tool_id"]}), 403, "42501", "tool_id")
+        batch = [{"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own, "tool_id": elsewhere["tool_id"]}]
+        problem(node.post("/artifacts/batch", json={"artifacts": batch}), 403, "42501")
+    # a writer is not bound by the node rule
+    assert http.post("/artifacts/", json={"name": "out.bin", "uri": f"s3://sec/{token()}", "node_id": own,
+                                          "tool_id": elsewhere["tool_id"]}).status_code == 201
+
+
 # --- JWT -------------------------------------------------------------------------------------------------------
 
 JWT_SECRET = "test-security-secret-" + "s" * 32
@@ -689,3 +710,43 @@ def test_injection_through_every_string_parameter(route: Route, clients, functio
     assert len(cases) >= len(PAYLOADS) * len([a for a in fn.args if a.name != "patch"]), "every parameter was tried"
     assert db.execute("SELECT to_regclass('orchestrator.nodes')").fetchone()[0] is not None
     assert db.execute("SELECT count(*) FROM orchestrator.nodes").fetchone()[0] > 0
+
+
+# --- secrets stay out of the server log ------------------------------------------------------------------
+
+def server_log(db: psycopg.Connection) -> str:
+    """The path of the PostgreSQL server log: the logging collector's file, else where scripts/dev.sh
+    starts the local cluster (pg_ctl -l .pgdata/server.log)."""
+    path = db.execute("SELECT pg_current_logfile('stderr')").fetchone()[0]
+    if path:
+        return path if path.startswith("/") else f"{db.execute('SHOW data_directory').fetchone()[0]}/{path}"
+    data = db.execute("SHOW data_directory").fetchone()[0]
+    path = f"{os.path.dirname(data)}/server.log"
+    if db.execute("SELECT pg_stat_file(%s, true) IS NULL", (path,)).fetchone()[0]:
+        pytest.fail(f"cannot find the server log of this cluster (tried {path})", pytrace=False)
+    return path
+
+
+def test_no_api_key_reaches_the_server_log(db_url, db, node_key, api_keys):
+    log = server_log(db)
+    start = db.execute("SELECT (pg_stat_file(%s)).size", (log,)).fetchone()[0]
+    wrong = "aio_" + uuid.uuid4().hex + uuid.uuid4().hex
+    used = {**api_keys, NODE: node_key["key"], "wrong": wrong}
+    # Every statement of a gateway of its own is logged, not only the failing ones.
+    db.execute(f'ALTER DATABASE "{TEST_DB}" SET log_statement = \'all\'')
+    try:
+        with serve(db_url, "log-probe") as base:
+            for name, key in used.items():
+                with client(base, key) as c:
+                    if name == "wrong":
+                        assert_401(c.get("/nodes/"))
+                        continue
+                    problem(c.get(f"/tools/{uuid.uuid4()}"), 404, "P0002")
+                    problem(c.get("/tools/", params={"limit": 0}), 422)
+    finally:
+        db.execute(f'ALTER DATABASE "{TEST_DB}" RESET log_statement')
+    end = db.execute("SELECT (pg_stat_file(%s)).size", (log,)).fetchone()[0]
+    text = db.execute("SELECT convert_from(pg_read_binary_file(%s, %s, %s), 'UTF8')", (log, start, end - start)).fetchone()[0]
+    assert "authenticate_key_hash" in text, "the probe's statements were not logged: the test would prove nothing"
+    for name, key in used.items():
+        assert key not in text and key[4:] not in text, f"the {name} key is in the server log"

@@ -63,14 +63,21 @@ $$;
 COMMENT ON FUNCTION auth.idempotency_claim(text, text) IS
 'Claims an idempotency key for the caller before a create; PR200 (with the stored status and body in DETAIL) when the same request was already answered, PT422 when the key was used for another request.';
 
+-- A secret is never stored for replay: the only one any api function returns is the "key" of a
+-- new API key (api.new_api_key), so a replay of a key creation answers without it. The caller
+-- gets the full response once, from this call.
 CREATE FUNCTION auth.idempotency_complete(idempotency_key text, status integer, response text) RETURNS text
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
-    UPDATE orchestrator.idempotency_keys k SET status = idempotency_complete.status, response = idempotency_complete.response
+    UPDATE orchestrator.idempotency_keys k SET status = idempotency_complete.status,
+        response = CASE WHEN pg_catalog.strpos(idempotency_complete.response, '"key"') > 0
+                             AND pg_catalog.jsonb_typeof(idempotency_complete.response::jsonb) = 'object'
+                        THEN (idempotency_complete.response::jsonb - 'key')::text
+                        ELSE idempotency_complete.response END
     WHERE k.principal = orchestrator.principal() AND k.idempotency_key = idempotency_complete.idempotency_key
-    RETURNING k.response
+    RETURNING idempotency_complete.response
 $$;
 COMMENT ON FUNCTION auth.idempotency_complete(text, integer, text) IS
-'Stores the response of a create made with an idempotency key, in the create''s own transaction; returns it.';
+'Stores the response of a create made with an idempotency key, in the create''s own transaction, without a new API key''s secret (member "key"); returns the response as given.';
 
 REVOKE ALL ON FUNCTION auth.idempotency_claim(text, text), auth.idempotency_complete(text, integer, text) FROM PUBLIC;
 -- Called by the request's own role, after the gateway switched to it.

@@ -1,6 +1,6 @@
 -- pgTAP: api/maintenance: /maintenance routes
 BEGIN;
-SELECT plan(71);
+SELECT plan(73);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -133,6 +133,15 @@ SELECT results_eq(
     $$ VALUES (1::bigint, ARRAY[pg_temp.a('o3')]) $$,
     'older_than_days => 0 takes every orphan');
 SELECT is((SELECT count(*)::int FROM api.artifact_list("limit" => 1000)), 5, 'five artifacts with a tool remain');
+DO $$ BEGIN
+    PERFORM set_config('tap.toolless', (api.artifact_create(name => 'upload', uri => 's3://tap/upload')).artifact_id::text, true);
+END $$;
+RESET ROLE;
+UPDATE orchestrator.artifacts SET created_at = now() - interval '30 days' WHERE artifact_id = current_setting('tap.toolless')::uuid;
+SET LOCAL ROLE aio_api;
+SELECT is((SELECT artifacts FROM api.maintenance_cleanup_orphaned_artifacts(older_than_days => 0, dry_run => false)), 0::bigint,
+    'an artifact recorded without a tool is no orphan: the cleanup leaves it');
+SELECT lives_ok(format($$ SELECT api.artifact_get(artifact_id => %L) $$, current_setting('tap.toolless')), 'and it is still there');
 SELECT throws_ok($$ SELECT api.maintenance_cleanup_orphaned_artifacts(older_than_days => -1) $$,
     '22023', 'older_than_days: must be between 0 and 36500, got -1', 'negative older_than_days: 22023');
 SELECT throws_ok($$ SELECT api.maintenance_cleanup_orphaned_artifacts(batch_size => 0) $$,

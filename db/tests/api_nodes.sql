@@ -1,6 +1,6 @@
 -- pgTAP: api/nodes
 BEGIN;
-SELECT plan(61);
+SELECT plan(63);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -102,6 +102,10 @@ SELECT throws_ok($$ SELECT api.node_update(node_id => (SELECT node_id FROM creat
     '22023', 'patch: must be a JSON object, got array', 'patch not an object: 22023');
 SELECT throws_ok($$ SELECT api.node_update(node_id => (SELECT node_id FROM created), patch => '{"address": null}') $$,
     '23502', 'address: is required and may not be null', 'clearing a required field: 23502');
+SELECT throws_ok($$ SELECT api.node_update(node_id => (SELECT node_id FROM created), patch => '{"last_heartbeat_at": "infinity"}') $$,
+    '22023', 'last_heartbeat_at: set by the node''s heartbeats only, not by an update', 'last_heartbeat_at in patch: 22023');
+SELECT throws_ok($$ SELECT api.node_update(node_id => (SELECT node_id FROM created), patch => '{"last_heartbeat_at": null}') $$,
+    '22023', NULL, 'last_heartbeat_at: null in patch: 22023');
 SELECT throws_ok($$ SELECT api.node_update(node_id => '00000000-0000-0000-0000-000000000000', patch => '{}') $$,
     'P0002', NULL, 'update of an unknown node: P0002');
 SELECT throws_ok($$ SELECT api.node_delete(node_id => '00000000-0000-0000-0000-000000000000') $$,

@@ -1,6 +1,6 @@
 -- pgTAP: api/service
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -91,7 +91,10 @@ SELECT is((SELECT nodes_by_status FROM api.stats_summary()),
 SELECT is((SELECT tools_by_status FROM api.stats_summary()),
     '{"ACTIVE": 1, "INACTIVE": 0, "DEPRECATED": 2}'::jsonb, 'tools_by_status: every status, zeros included');
 
-SELECT lives_ok($$ SELECT api.tool_delete(tool_id => (SELECT tool_id FROM tool)) $$, 'a tool is deleted');
+SELECT throws_ok($$ SELECT api.tool_delete(tool_id => (SELECT tool_id FROM tool)) $$, '23503', NULL, 'a tool with artifacts is not deleted');
+RESET ROLE;
+SELECT lives_ok($$ DELETE FROM orchestrator.tools WHERE tool_id = (SELECT tool_id FROM tool) $$, 'a DBA deletes it in psql');
+SET LOCAL ROLE aio_api;
 SELECT is((SELECT ROW(total_tools, total_tags, total_artifacts)::text FROM api.stats_summary()), ROW(2, 2, 2)::text,
     'stats_summary follows a delete: the tool and its tags go, its artifact stays');
 

@@ -1,6 +1,6 @@
 -- pgTAP: api/tools
 BEGIN;
-SELECT plan(185);
+SELECT plan(196);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -164,9 +164,16 @@ SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_versions(
 SELECT is((SELECT array_agg(name ORDER BY ordinality) FROM api.tool_list() WITH ORDINALITY),
     ARRAY['data-cleaner', 'embedder', 'embedder', 'image-classifier', 'sentiment-analyzer',
           'text-summarizer', 'text-summarizer', 'text-summarizer'], 'tool_list: ordered by name');
-SELECT is((SELECT array_agg(tool_id ORDER BY ordinality) FROM api.tool_list(name => 'embedder') WITH ORDINALITY),
-    (SELECT array_agg(tool_id ORDER BY tool_id) FROM made WHERE label LIKE 'embedder-%'),
-    'versions of equal precedence (build metadata) are ordered by tool_id');
+SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_list(name => 'embedder') WITH ORDINALITY),
+    ARRAY['1.0.0+build.2', '1.0.0+build.1'], 'versions of equal precedence are ordered by their build metadata, newest first');
+SELECT is((SELECT version FROM api.tool_get_by_name(tool_name => 'embedder')), '1.0.0+build.2',
+    'tool_get_by_name: the latest of equal precedence is the last by build metadata, never a chance');
+RESET ROLE;
+SELECT is((SELECT array_agg(v ORDER BY orchestrator.semver_key(v) COLLATE "C")
+           FROM unnest(ARRAY['1.0.1', '1.0.0+b', '1.0.0-rc.1', '1.0.0', '1.0.0-rc+b', '1.0.0+a', '1.0.0-rc']) v),
+    ARRAY['1.0.0-rc', '1.0.0-rc+b', '1.0.0-rc.1', '1.0.0', '1.0.0+a', '1.0.0+b', '1.0.1'],
+    'semver_key: precedence first, then build metadata (none first): a total order');
+SET LOCAL ROLE aio_api;
 SELECT is((SELECT array_agg(version ORDER BY ordinality) FROM api.tool_list(category => 'NLP') WITH ORDINALITY),
     ARRAY['1.10.0', '1.10.0-rc.1', '1.9.0'], 'tool_list filters by category');
 SELECT is((SELECT array_agg(name) FROM api.tool_list(status => 'INACTIVE')), ARRAY['image-classifier'],
@@ -246,13 +253,17 @@ SELECT is((SELECT ROW(name, version, category, metadata, output_schema)::text
     'tool_update changes several fields at once');
 SELECT is((SELECT version FROM api.tool_get_by_name(tool_name => 'text-digest')), '2.0.0', 'a renamed tool is found by its new name');
 
--- delete: tags go, artifacts stay as orphans --------------------------------------------
+-- delete: refused while the tool has artifacts; then tags go ----------------------------
 CREATE TEMP TABLE art AS
     SELECT * FROM api.artifact_create(name => 'out.txt', uri => 's3://tap/out.txt', tool_id => pg_temp.tid('cleaner'));
-SELECT lives_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$, 'tool_delete deletes');
+SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$, '23503',
+    format('tool_id: tool %s has artifacts; delete them first', pg_temp.tid('cleaner')), 'tool_delete of a tool with artifacts: 23503');
+SELECT is((SELECT tool_id FROM api.artifact_get(artifact_id => (SELECT artifact_id FROM art))), pg_temp.tid('cleaner'),
+    'its artifact keeps its tool');
+SELECT lives_ok($$ SELECT api.artifact_delete(artifact_id => (SELECT artifact_id FROM art)); SELECT api.tool_delete(tool_id => pg_temp.tid('cleaner')) $$,
+    'once its artifacts are deleted, tool_delete deletes');
 SELECT throws_ok($$ SELECT api.tool_get(tool_id => pg_temp.tid('cleaner')) $$, 'P0002', NULL, 'a deleted tool is gone');
-SELECT is((SELECT tool_id FROM api.artifact_get(artifact_id => (SELECT artifact_id FROM art))), NULL,
-    'its artifact stays, orphaned, with tool_id NULL');
+CREATE TEMP TABLE upload AS SELECT * FROM api.artifact_create(name => 'upload.txt', uri => 's3://tap/upload.txt');  -- no tool: kept
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM orchestrator.tool_tags WHERE tool_id = pg_temp.tid('cleaner')), 0, 'its tags are deleted');
 SET LOCAL ROLE aio_api;
@@ -374,6 +385,29 @@ SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patc
     '23502', 'name: is required and may not be null', 'clearing a required field: 23502');
 SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'), patch => '{"input_schema": null}') $$,
     '23502', 'input_schema: is required and may not be null', 'clearing input_schema: 23502');
+
+-- bounds: what a tool carries into indexes and onto every page
+SELECT throws_ok($$ SELECT api.tool_create(name => 'many-tags', version => '1.0.0', category => 'NLP',
+                                           tags => ARRAY(SELECT 't' || i FROM generate_series(1, 33) i)) $$,
+    '22023', 'tags: a tool has at most 32 tags, got 33', 'tool_create with 33 tags: 22023');
+SELECT lives_ok($$ SELECT api.tool_create(name => 'many-tags', version => '1.0.0', category => 'NLP',
+                                          tags => ARRAY(SELECT 't' || i FROM generate_series(1, 32) i)) $$,
+    '32 tags are enough');
+SELECT throws_ok($$ SELECT api.tool_tag_add(tool_id => (SELECT tool_id FROM api.tool_get_by_name(tool_name => 'many-tags')), tag_name => 't33') $$,
+    '22023', 'tag_name: a tool has at most 32 tags, got 33', 'a 33rd tag: 22023');
+SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'),
+                                           patch => jsonb_build_object('tags', ARRAY(SELECT 't' || i FROM generate_series(1, 40) i))) $$,
+    '22023', 'tags: a tool has at most 32 tags, got 40', 'tool_update with 40 tags: 22023');
+SELECT throws_ok($$ SELECT api.tool_create(name => 'long-property', version => '1.0.0', category => 'NLP',
+                                           input_schema => jsonb_build_object('properties', jsonb_build_object(repeat('p', 1025), '{}'::jsonb))) $$,
+    '23514', 'input_schema: a property name must be at most 1024 bytes', 'a property name over 1024 bytes: 23514');
+SELECT throws_ok($$ SELECT api.tool_update(tool_id => pg_temp.tid('image'),
+                                           patch => jsonb_build_object('output_schema', jsonb_build_object('properties', jsonb_build_object(repeat('p', 1025), '{}'::jsonb)))) $$,
+    '23514', 'output_schema: a property name must be at most 1024 bytes', 'an output property name over 1024 bytes: 23514');
+
+DO $$ BEGIN PERFORM api.artifact_create(name => 'out.bin', uri => 's3://tap/out.bin', tool_id => pg_temp.tid('image')); END $$;
+SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.tid('image')) $$, '23503', NULL, 'a tool with artifacts is not deleted: 23503');
+SELECT lives_ok($$ SELECT api.tool_get(tool_id => pg_temp.tid('image')) $$, 'and it is still there');
 
 -- the BI role may not call the api
 SET LOCAL ROLE aio_bi;

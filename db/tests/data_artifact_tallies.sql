@@ -77,8 +77,9 @@ SELECT pg_temp.both_agree('after the largest AGENT artifact is deleted');
 CREATE TEMP TABLE before_delete AS
 SELECT (SELECT count(*) FROM orchestrator.artifacts a JOIN orchestrator.tools t USING (tool_id) WHERE t.name = 'tally-tool-5') AS tool_artifacts,
        coalesce((SELECT artifact_count FROM orchestrator.artifact_tallies_now() WHERE category = 'orphaned'), 0) AS orphans;
-SELECT lives_ok($$ SELECT api.tool_delete(tool_id => (SELECT tool_id FROM orchestrator.tools WHERE name = 'tally-tool-5')) $$,
-    'a tool with artifacts is deleted');
+RESET ROLE;
+SELECT lives_ok($$ DELETE FROM orchestrator.tools WHERE name = 'tally-tool-5' $$,
+    'a tool with artifacts is deleted (in psql: the api refuses)');
 SELECT pg_temp.both_agree('after a tool is deleted');
 SELECT is((SELECT artifact_count FROM orchestrator.artifact_tallies_now() WHERE category = 'orphaned'),
     (SELECT orphans + tool_artifacts FROM before_delete), 'its artifacts are counted as orphans');

@@ -1,6 +1,6 @@
 -- pgTAP: the privilege matrix (roles_rbac), API keys, authentication, the node rule and the audit log
 BEGIN;
-SELECT plan(107);
+SELECT plan(114);
 
 -- The design, written down: for each api function the least request role that may execute it
 -- (each role has the rights of those before it: anon < reader < writer < admin), and whether a
@@ -105,8 +105,8 @@ SELECT ok(has_function_privilege('aio_anon', 'api.health()', 'EXECUTE')
     'sanity: the matrix query sees a grant and a missing grant');
 
 -- 3. the gateway login, BI, PUBLIC ----------------------------------------------------------
-SELECT ok(has_function_privilege('aio_gateway', 'auth.authenticate_key(text)', 'EXECUTE'),
-    'aio_gateway may execute auth.authenticate_key');
+SELECT ok(has_function_privilege('aio_gateway', 'auth.authenticate_key_hash(bytea)', 'EXECUTE'),
+    'aio_gateway may execute auth.authenticate_key_hash');
 SELECT ok(has_function_privilege('aio_gateway', 'auth.identity_for(text, uuid)', 'EXECUTE'),
     'aio_gateway may execute auth.identity_for');
 SELECT ok(has_schema_privilege('aio_gateway', 'auth', 'USAGE'), 'aio_gateway may use schema auth');
@@ -166,6 +166,9 @@ DO $$ BEGIN
     FROM api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.9.0.2:8080', name => 'tap-sec-b-' || gen_random_uuid());
     PERFORM set_config('tap.tool', tool_id::text, true)
     FROM api.tool_create(name => 'tap-sec-' || left(gen_random_uuid()::text, 8), version => '1.0.0', category => 'NLP');
+    PERFORM set_config('tap.tool_b', tool_id::text, true)
+    FROM api.tool_create(name => 'tap-sec-b-' || left(gen_random_uuid()::text, 8), version => '1.0.0', category => 'NLP',
+                         target_node_id => current_setting('tap.node_b')::uuid);
     PERFORM set_config('aio.node_id', current_setting('tap.node_a'), true);
 END $$;
 SET LOCAL ROLE aio_node;
@@ -186,6 +189,12 @@ SELECT throws_ok(format($$ SELECT * FROM api.artifact_create(name => 'out.bin', 
 SELECT throws_ok($$ SELECT * FROM api.artifact_create(name => 'out.bin', uri => 's3://tap/out.bin') $$,
     '42501', NULL, 'a node may not record an artifact without its node_id');
 SELECT lives_ok(format($$ SELECT * FROM api.tool_get(tool_id => %L) $$, current_setting('tap.tool')), 'a node reads tools');
+SELECT lives_ok(format($$ SELECT * FROM api.node_get(node_id => %L) $$, current_setting('tap.node_a')), 'a node reads its own node');
+SELECT throws_ok(format($$ SELECT * FROM api.node_get(node_id => %L) $$, current_setting('tap.node_b')),
+    '42501', 'node_id: a node key may only read its own node', 'a node may not read another node');
+SELECT throws_ok(format($$ SELECT * FROM api.artifact_create(name => 'out.bin', uri => 's3://tap/b.bin', tool_id => %L, node_id => %L) $$,
+    current_setting('tap.tool_b'), current_setting('tap.node_a')),
+    '42501', NULL, 'a node may not record an artifact of a tool targeted at another node');
 SELECT throws_ok(format($$ SELECT api.node_delete(node_id => %L) $$, current_setting('tap.node_b')),
     '42501', NULL, 'a node may not delete nodes');
 SELECT throws_ok($$ SELECT * FROM api.node_list() $$, '42501', NULL, 'a node may not list nodes');
@@ -227,12 +236,12 @@ SELECT is_empty($$
 $$, 'neither the key nor any key_hash is in the audit log');
 SELECT is((SELECT created_by FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), session_user::text,
     'a key made in psql is created_by the session user');
-SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.authenticate_key(current_setting('tap.key'))),
-    ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid)::text, 'authenticate_key: the reader identity');
-SELECT is((SELECT statement_timeout FROM auth.authenticate_key(current_setting('tap.key'))), '5s',
-    'authenticate_key: the statement timeout of the reader setting');
+SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key')))),
+    ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid)::text, 'authenticate_key_hash: the reader identity');
+SELECT is((SELECT statement_timeout FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key')))), '5s',
+    'authenticate_key_hash: the statement timeout of the reader setting');
 SELECT isnt((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), NULL,
-    'authenticate_key notes the use');
+    'authenticate_key_hash notes the use');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 1,
     'api_key_list lists the key');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() l WHERE strpos(to_jsonb(l)::text, substr(current_setting('tap.key'), 13)) > 0), 0,
@@ -243,14 +252,14 @@ DO $$ BEGIN
     PERFORM set_config('tap.node_key', key, true)
     FROM api.api_key_create(role => 'node', label => 'tap node', node_id => current_setting('tap.node_a')::uuid);
 END $$;
-SELECT is((SELECT ROW(db_role, node_id)::text FROM auth.authenticate_key(current_setting('tap.node_key'))),
+SELECT is((SELECT ROW(db_role, node_id)::text FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.node_key')))),
     ROW('aio_node', current_setting('tap.node_a')::uuid)::text, 'a node key authenticates as aio_node with its node');
 
 -- unknown, revoked, expired keys: 28000
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key('aio_' || repeat('0', 64)) $$, '28000', 'invalid API key', 'an unknown key is refused');
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(NULL) $$, '28000', 'invalid API key', 'a null key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash('aio_' || repeat('0', 64))) $$, '28000', 'invalid API key', 'an unknown key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(NULL) $$, '28000', 'invalid API key', 'a null key is refused');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'the key is revoked');
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(current_setting('tap.key')) $$, '28000', NULL, 'a revoked key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key'))) $$, '28000', NULL, 'a revoked key is refused');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'revoking twice is not an error');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 0,
     'api_key_list hides revoked keys');
@@ -261,9 +270,9 @@ DO $$ BEGIN
     PERFORM set_config('tap.key2', key, true), set_config('tap.key2_id', key_id::text, true)
     FROM api.api_key_create(role => 'writer', label => 'tap expiring', expires_at => now() + interval '1 hour');
 END $$;
-SELECT is((SELECT db_role FROM auth.authenticate_key(current_setting('tap.key2'))), 'aio_writer', 'a key before its expiry works');
+SELECT is((SELECT db_role FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2')))), 'aio_writer', 'a key before its expiry works');
 UPDATE orchestrator.api_keys SET expires_at = now() - interval '1 second' WHERE key_id = current_setting('tap.key2_id')::uuid;
-SELECT throws_ok($$ SELECT * FROM auth.authenticate_key(current_setting('tap.key2')) $$, '28000', NULL, 'an expired key is refused');
+SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2'))) $$, '28000', NULL, 'an expired key is refused');
 
 -- identity_for: the roles a token may claim
 SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.identity_for('writer')), ROW('aio_writer', NULL::uuid, NULL::uuid)::text,
@@ -339,8 +348,20 @@ SELECT is((SELECT ROW(deleted, cutoff)::text FROM api.audit_purge()),
 RESET ROLE;
 SELECT is((SELECT array_agg(row_key ORDER BY at) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['middle', 'recent'],
     'the 100-day-old row went, the others stayed');
+SELECT is((SELECT ROW(db_role, action, (changes->>'older_than_days')::int, (changes->>'deleted')::bigint)::text
+            FROM orchestrator.audit_log WHERE table_name = 'audit_log' AND row_key = (now() - interval '90 days')::text),
+    ROW('aio_admin', 'PURGE', 90, current_setting('tap.before')::bigint)::text, 'a purge leaves an audit row: who, which range, how many');
 SET LOCAL ROLE aio_admin;
-SELECT is((SELECT cutoff FROM api.audit_purge(older_than_days => 30)), now() - interval '30 days', 'audit_purge(30): the cutoff');
+SELECT throws_ok($$ SELECT * FROM api.audit_purge(older_than_days => 30) $$, '22023',
+    'older_than_days: may not be below the audit retention of 90 days, got 30', 'audit_purge: below the retention is refused');
+RESET ROLE;
+SELECT is((SELECT array_agg(row_key ORDER BY at) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['middle', 'recent'],
+    'a refused purge deleted nothing');
+UPDATE orchestrator.settings SET value = '30' WHERE name = 'audit_retention_days';
+SELECT is((SELECT changes->'value' FROM orchestrator.audit_log WHERE table_name = 'settings' AND row_key = 'audit_retention_days'),
+    '["90", "30"]'::jsonb, 'a change of the retention is audited');
+SET LOCAL ROLE aio_admin;
+SELECT is((SELECT cutoff FROM api.audit_purge(older_than_days => 30)), now() - interval '30 days', 'audit_purge(30) at a retention of 30: the cutoff');
 RESET ROLE;
 SELECT is((SELECT array_agg(row_key) FROM orchestrator.audit_log WHERE table_name = 'tap_purge'), ARRAY['recent'],
     'audit_purge(30) took the 50-day-old row, not the recent one');

@@ -18,7 +18,7 @@ SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 
     'input_properties', 'output_properties']);
 SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at', 'tool_name', 'tool_version_key']);
 SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 'node_id', 'name', 'uri', 'mime_type',
-    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision']);
+    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision', 'orphaned_at']);
 
 SELECT col_type_is('orchestrator', 'nodes', 'node_id', 'uuid', 'nodes.node_id is uuid');
 SELECT col_type_is('orchestrator', 'nodes', 'labels', 'jsonb', 'nodes.labels is jsonb');

@@ -58,22 +58,36 @@ Route: GET /audit';
 CREATE FUNCTION api.audit_purge(older_than_days integer DEFAULT NULL, OUT deleted bigint, OUT cutoff timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
-    days integer := coalesce(older_than_days,
-        (SELECT s.value::integer FROM orchestrator.settings s WHERE s.name = 'audit_retention_days'));
+    retention integer := (SELECT s.value::integer FROM orchestrator.settings s WHERE s.name = 'audit_retention_days');
+    days integer := coalesce(older_than_days, retention);
+    request_role text := pg_catalog.current_setting('role');
 BEGIN
     IF days IS NULL OR days NOT BETWEEN 1 AND 36500 THEN
         RAISE EXCEPTION 'older_than_days: must be between 1 and 36500, got %', coalesce(days::text, 'null')
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_days';
+    ELSIF days < retention THEN
+        -- The retention is the promise of how long history stays; lowering it is itself an audited change.
+        RAISE EXCEPTION 'older_than_days: may not be below the audit retention of % days, got %', retention, days
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'older_than_days',
+                  HINT = 'Change audit_retention_days in orchestrator.settings (audited) to keep less.';
     END IF;
     cutoff := pg_catalog.now() - pg_catalog.make_interval(days => days);
     DELETE FROM orchestrator.audit_log l WHERE l.at < cutoff;
     GET DIAGNOSTICS deleted = ROW_COUNT;
+    -- A purge leaves its own trace: who purged which range, and how many rows went.
+    INSERT INTO orchestrator.audit_log (db_role, login_role, key_id, subject, request_id, table_name, row_key, action, changes)
+    VALUES (CASE WHEN request_role = 'none' THEN SESSION_USER ELSE request_role END, SESSION_USER,
+            NULLIF(pg_catalog.current_setting('aio.key_id', true), '')::uuid,
+            NULLIF(pg_catalog.current_setting('aio.subject', true), ''),
+            NULLIF(pg_catalog.current_setting('aio.request_id', true), ''),
+            'audit_log', cutoff::text, 'PURGE',
+            pg_catalog.jsonb_build_object('older_than_days', days, 'before', cutoff, 'deleted', deleted));
 END
 $$;
 COMMENT ON FUNCTION api.audit_purge(integer) IS
-'Applies the audit retention: deletes audit rows older than older_than_days, by default the setting audit_retention_days (90).
+'Applies the audit retention: deletes audit rows older than older_than_days, by default the setting audit_retention_days (90), never fewer days than that setting. Each purge writes an audit row (table_name audit_log, action PURGE) with its cutoff and count.
 Example: SELECT * FROM api.audit_purge();
-Errors: 22023 older_than_days outside 1..36500.
+Errors: 22023 older_than_days outside 1..36500 or below audit_retention_days.
 Route: POST /audit/purge';
 
 GRANT EXECUTE ON FUNCTION api.audit_list(text, text, text, timestamptz, timestamptz, integer, text), api.audit_purge(integer)

@@ -15,6 +15,19 @@ $$;
 COMMENT ON FUNCTION orchestrator.hit_ratio(bigint, bigint) IS
 'Buffer cache hit ratio hit / (hit + read), a fraction 0..1 rounded to 4 places; NULL when both are 0.';
 
+-- Query text shown over HTTP may hold other callers' values (a secret, a person's data): its
+-- literals become ?. Dollar quotes first, on their own: a pattern whose first quantifier is lazy
+-- matches the shortest text, so one literal never swallows the SQL up to the next. A literal cut
+-- off by track_activity_query_size runs to the end of the text, and goes too.
+CREATE FUNCTION orchestrator.redact_query(query text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+    SELECT pg_catalog.regexp_replace(
+        pg_catalog.regexp_replace(query, '\$(\w*?)\$.*?(?:\$\1\$|$)', '?', 'g'),
+        $re$[Ee]'(?:\\.|''|[^'\\])*(?:'|$)|'(?:''|[^'])*(?:'|$)|(?<![\w$.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$re$, '?', 'g')
+$f$;
+COMMENT ON FUNCTION orchestrator.redact_query(text) IS
+'Query text with its literals (quoted strings, E'''' and dollar-quoted strings, numbers) replaced by ?; parameters ($1) and identifiers stay.';
+
 -- table sizes ---------------------------------------------------------------------------
 CREATE FUNCTION api.monitoring_db_table_sizes()
 RETURNS TABLE (
@@ -177,7 +190,7 @@ BEGIN
     RETURN QUERY
     SELECT a.pid, a.usename::text, a.application_name, a.backend_type, a.state, a.wait_event_type, a.wait_event,
            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - a.query_start)::numeric, 3),
-           a.query_start, a.xact_start, pg_catalog.left(a.query, 1000)
+           a.query_start, a.xact_start, pg_catalog.left(orchestrator.redact_query(a.query), 1000)
     FROM pg_catalog.pg_stat_activity a
     WHERE a.datname = pg_catalog.current_database()
       AND a.pid <> pg_catalog.pg_backend_pid()
@@ -189,7 +202,7 @@ END
 $$;
 COMMENT ON FUNCTION api.monitoring_db_long_running_queries(integer) IS
 'Statements of this database running (or sessions idle in a transaction) for at least min_duration_seconds, longest first; the caller''s own session is left out.
-duration_seconds counts from query_start, the start of the current (or, when idle in transaction, the last) statement; xact_start shows how long its transaction has been open. query is cut at 1000 characters.
+duration_seconds counts from query_start, the start of the current (or, when idle in transaction, the last) statement; xact_start shows how long its transaction has been open. query has its literals replaced by ? (orchestrator.redact_query) and is cut at 1000 characters.
 To stop one: SELECT pg_cancel_backend(pid) (the statement) or pg_terminate_backend(pid) (the session), as a role allowed to.
 Example: SELECT pid, state, duration_seconds, query FROM api.monitoring_db_long_running_queries(min_duration_seconds => 30);
 Errors: 22023 min_duration_seconds is negative or null.
@@ -213,10 +226,10 @@ RETURNS TABLE (
     blocking_query           text
 )
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-    SELECT w.pid, a.usename::text, a.application_name, pg_catalog.left(a.query, 1000),
+    SELECT w.pid, a.usename::text, a.application_name, pg_catalog.left(orchestrator.redact_query(a.query), 1000),
            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - coalesce(w.waitstart, a.query_start))::numeric, 3),
            w.locktype, w.mode, w.relation::pg_catalog.regclass::text,
-           w.blocking_pids, w.blocking_pids[1], b.usename::text, b.state, pg_catalog.left(b.query, 1000)
+           w.blocking_pids, w.blocking_pids[1], b.usename::text, b.state, pg_catalog.left(orchestrator.redact_query(b.query), 1000)
     FROM (
         SELECT DISTINCT ON (l.pid) l.pid, l.locktype, l.mode, l.relation, l.waitstart,
                pg_catalog.pg_blocking_pids(l.pid) AS blocking_pids
@@ -233,7 +246,7 @@ $$;
 COMMENT ON FUNCTION api.monitoring_db_lock_waits() IS
 'Sessions of this database waiting for a lock, longest wait first, with who blocks them.
 blocking_pids lists every session in the way (pg_blocking_pids); blocking_pid, blocking_usename, blocking_state and blocking_query describe the first of them. A blocker idle in transaction usually means an application that forgot to commit.
-locktype and mode are those of the awaited lock (pg_locks), relation its table or index when it is one. Queries are cut at 1000 characters.
+locktype and mode are those of the awaited lock (pg_locks), relation its table or index when it is one. Queries have their literals replaced by ? and are cut at 1000 characters.
 Example: SELECT blocked_pid, wait_seconds, mode, relation, blocking_pids, blocking_query FROM api.monitoring_db_lock_waits();
 Errors: none.
 Route: GET /monitoring/db/lock-waits';
@@ -362,7 +375,7 @@ BEGIN
                    pg_catalog.round(s.total_exec_time::numeric, 3), pg_catalog.round(s.mean_exec_time::numeric, 3),
                    pg_catalog.round(s.min_exec_time::numeric, 3), pg_catalog.round(s.max_exec_time::numeric, 3),
                    pg_catalog.round(s.stddev_exec_time::numeric, 3), s.rows, s.shared_blks_hit, s.shared_blks_read,
-                   orchestrator.hit_ratio(s.shared_blks_hit, s.shared_blks_read), pg_catalog.left(s.query, 1000)
+                   orchestrator.hit_ratio(s.shared_blks_hit, s.shared_blks_read), pg_catalog.left(orchestrator.redact_query(s.query), 1000)
             FROM %s s
             WHERE s.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
             ORDER BY s.mean_exec_time DESC, s.queryid

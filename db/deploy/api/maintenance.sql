@@ -1,5 +1,5 @@
 -- Deploy ai-orchestrator:api/maintenance
--- requires: api/queries data/tool_deactivations reporting/operations idempotency roles_rbac
+-- requires: api/queries data/tool_deactivations reporting/operations idempotency roles_rbac data/artifacts_orphaned_at
 -- Upkeep: /maintenance routes.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -49,7 +49,7 @@ BEGIN
     -- One bounded batch per call keeps locks short; call again while remaining > 0.
     WITH batch AS (
         SELECT a.artifact_id FROM orchestrator.artifacts a
-        WHERE a.tool_id IS NULL AND a.created_at < cutoff
+        WHERE a.tool_id IS NULL AND a.orphaned_at IS NOT NULL AND a.created_at < cutoff
         ORDER BY a.created_at, a.artifact_id
         LIMIT batch_size
         FOR UPDATE SKIP LOCKED
@@ -68,12 +68,12 @@ BEGIN
     FROM chosen;
 
     SELECT pg_catalog.count(*) - CASE WHEN dry_run THEN result.artifacts ELSE 0 END INTO result.remaining
-    FROM orchestrator.artifacts a WHERE a.tool_id IS NULL AND a.created_at < cutoff;
+    FROM orchestrator.artifacts a WHERE a.tool_id IS NULL AND a.orphaned_at IS NOT NULL AND a.created_at < cutoff;
     RETURN result;
 END
 $$;
 COMMENT ON FUNCTION api.maintenance_cleanup_orphaned_artifacts(integer, boolean, integer) IS
-'Deletes artifact records whose tool is gone (tool_id NULL) and that are older than older_than_days (default 7), one bounded batch (batch_size, default 1000) per call so that locks stay short; call again while remaining > 0. dry_run (the default) only reports what would go. Concurrent runs never double-delete: the second is refused while the first holds the advisory lock.
+'Deletes artifact records whose tool was deleted (orphaned_at set when the tool went; artifacts recorded without a tool are never taken) and that are older than older_than_days (default 7), one bounded batch (batch_size, default 1000) per call so that locks stay short; call again while remaining > 0. dry_run (the default) only reports what would go. Concurrent runs never double-delete: the second is refused while the first holds the advisory lock.
 Example: SELECT * FROM api.maintenance_cleanup_orphaned_artifacts(older_than_days => 30, dry_run => false);
 Errors: 22023 older_than_days outside 0..36500, batch_size outside 1..10000, dry_run null; PT409 another cleanup is running.
 Route: POST /maintenance/cleanup-orphaned-artifacts';

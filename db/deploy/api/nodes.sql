@@ -64,6 +64,11 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     node_row orchestrator.nodes;
 BEGIN
+    -- A node key sees its own node only (checked before the lookup: it learns nothing of others).
+    IF pg_catalog.current_setting('role') = 'aio_node'
+       AND node_get.node_id IS DISTINCT FROM NULLIF(pg_catalog.current_setting('aio.node_id', true), '')::uuid THEN
+        RAISE EXCEPTION 'node_id: a node key may only read its own node' USING ERRCODE = 'insufficient_privilege', COLUMN = 'node_id';
+    END IF;
     SELECT * INTO node_row FROM orchestrator.nodes n WHERE n.node_id = node_get.node_id;
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_get.node_id);
@@ -72,9 +77,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.node_get(uuid) IS
-'One node by id.
+'One node by id. A node key (role aio_node) may read its own node only.
 Example: SELECT * FROM api.node_get(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
-Errors: P0002 no node has this id; 22P02 node_id is not a UUID.
+Errors: P0002 no node has this id; 22P02 node_id is not a UUID; 42501 a node key asking for another node.
 Route: GET /nodes/{node_id}';
 
 -- node_list ---------------------------------------------------------------------------
@@ -142,8 +147,15 @@ DECLARE
     updated orchestrator.nodes;
     e_state text; e_schema text; e_table text; e_constraint text; e_column text; e_message text; e_detail text;
 BEGIN
+    -- Only a node's own heartbeats say when it last beat: a hand-set time (infinity, 2999) would
+    -- show it healthy forever.
+    IF pg_catalog.jsonb_typeof(patch) = 'object' AND patch ? 'last_heartbeat_at' THEN
+        RAISE EXCEPTION 'last_heartbeat_at: set by the node''s heartbeats only, not by an update'
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'last_heartbeat_at',
+                  HINT = 'POST /nodes/{node_id}/heartbeat (api.node_heartbeat) records a beat.';
+    END IF;
     PERFORM orchestrator.check_patch(patch, '{"name": "string", "node_type": "string", "address": "string",
-        "status": "string", "last_heartbeat_at": "string", "labels": "object", "metadata": "object"}');
+        "status": "string", "labels": "object", "metadata": "object"}');
     UPDATE orchestrator.nodes n SET
         name              = CASE WHEN patch ? 'name' THEN patch->>'name' ELSE n.name END,
         node_type         = CASE WHEN patch ? 'node_type' THEN patch->>'node_type' ELSE n.node_type END,
@@ -158,14 +170,6 @@ BEGIN
                                                expected_revision);
         PERFORM orchestrator.node_not_found(node_update.node_id);
     END IF;
-    -- Setting last_heartbeat_at by hand (a backfill, say) goes where beats go; null forgets them.
-    IF patch->>'last_heartbeat_at' IS NOT NULL THEN
-        INSERT INTO orchestrator.node_heartbeats AS h (node_id, last_heartbeat_at)
-        VALUES (updated.node_id, (patch->>'last_heartbeat_at')::timestamptz)
-        ON CONFLICT ON CONSTRAINT node_heartbeats_pkey DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at;
-    ELSIF patch ? 'last_heartbeat_at' THEN
-        DELETE FROM orchestrator.node_heartbeats h WHERE h.node_id = updated.node_id;
-    END IF;
     RETURN orchestrator.node_out(updated, orchestrator.last_heartbeat(updated.node_id));
 EXCEPTION WHEN integrity_constraint_violation THEN
     GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
@@ -176,9 +180,9 @@ END
 $$;
 COMMENT ON FUNCTION api.node_update(uuid, jsonb, bigint) IS
 'Partial update: only the fields present in patch change; a JSON null clears a nullable field.
-Fields: name, node_type, address, status, last_heartbeat_at, labels, metadata. With expected_revision (HTTP: If-Match) the update happens only if the node is still at that revision.
+Fields: name, node_type, address, status, labels, metadata; last_heartbeat_at is set by heartbeats only (api.node_heartbeat). With expected_revision (HTTP: If-Match) the update happens only if the node is still at that revision.
 Example: SELECT * FROM api.node_update(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', patch => ''{"status": "MAINTENANCE"}'');
-Errors: P0002 no node has this id; PT412 the node is no longer at expected_revision; 22023 unknown field or patch not an object; 23505 name taken; 23514 bad value; 23502 null for a required field.
+Errors: P0002 no node has this id; PT412 the node is no longer at expected_revision; 22023 unknown field, last_heartbeat_at, or patch not an object; 23505 name taken; 23514 bad value; 23502 null for a required field.
 Route: PUT /nodes/{node_id}';
 
 -- node_delete -------------------------------------------------------------------------

@@ -24,16 +24,30 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.tool_not_found(uuid) IS 'Raises P0002 for a tool_id that matches no tool.';
 
+-- A tool's tags travel with it on every page: a bounded set keeps a page of tools small.
+CREATE OR REPLACE FUNCTION orchestrator.check_tag_count(field text, tags bigint) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF tags > 32 THEN
+        RAISE EXCEPTION '%: a tool has at most 32 tags, got %', field, tags
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = field;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.check_tag_count(text, bigint) IS 'Raises 22023 naming field when a tool would have more than 32 tags.';
+
 -- Replaces a tool's tags with the given set (lower-cased, duplicates merged).
 CREATE OR REPLACE FUNCTION orchestrator.tool_set_tags(tool_id uuid, tags text[]) RETURNS void
 LANGUAGE sql AS $$
+    -- The array as sent is counted (duplicates too): the bound is then the document's maxItems.
+    SELECT orchestrator.check_tag_count('tags', pg_catalog.cardinality(tags));
     DELETE FROM orchestrator.tool_tags g
     WHERE g.tool_id = tool_set_tags.tool_id AND g.tag <> ALL (ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x));
     INSERT INTO orchestrator.tool_tags (tool_id, tag)
     SELECT DISTINCT tool_set_tags.tool_id, pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x
     ON CONFLICT DO NOTHING;
 $$;
-COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased.';
+COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased; 22023 naming tags when more than 32 are given.';
 
 -- Every tool list: ordered by name, then semver precedence newest first, then id.
 CREATE OR REPLACE FUNCTION orchestrator.tool_page(
@@ -317,6 +331,14 @@ DROP FUNCTION IF EXISTS api.tool_delete(uuid);
 CREATE OR REPLACE FUNCTION api.tool_delete(tool_id uuid, expected_revision bigint DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
+    -- No route deletes or detaches data its caller did not name: a tool with artifacts stays
+    -- until they are deleted. The row lock waits for artifacts being recorded for it, then counts them.
+    PERFORM FROM orchestrator.tools t WHERE t.tool_id = tool_delete.tool_id FOR UPDATE;
+    IF EXISTS (SELECT FROM orchestrator.artifacts a WHERE a.tool_id = tool_delete.tool_id) THEN
+        RAISE EXCEPTION 'tool_id: tool % has artifacts; delete them first', tool_delete.tool_id
+            USING ERRCODE = 'foreign_key_violation', COLUMN = 'tool_id',
+                  HINT = 'GET /artifacts/tool/{tool_id} lists them; DELETE /artifacts/{artifact_id} deletes one.';
+    END IF;
     DELETE FROM orchestrator.tools t
     WHERE t.tool_id = tool_delete.tool_id AND (expected_revision IS NULL OR t.revision = expected_revision);
     IF NOT FOUND THEN
@@ -327,10 +349,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.tool_delete(uuid, bigint) IS
-'Deletes a tool and its tags. Its artifacts stay, orphaned, with tool_id NULL.
+'Deletes a tool and its tags; a tool that has artifacts is refused until they are deleted.
 Example: SELECT api.tool_delete(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'');
 With expected_revision (HTTP: If-Match) only if the tool is still at that revision.
-Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision.
+Errors: P0002 no tool has this id; PT412 the tool is no longer at expected_revision; 23503 the tool has artifacts.
 Route: DELETE /tools/{tool_id} -> 204';
 
 GRANT EXECUTE ON FUNCTION api.tool_update(uuid, jsonb, bigint), api.tool_delete(uuid, bigint) TO aio_writer;
@@ -352,6 +374,9 @@ BEGIN
     IF FOUND THEN  -- a new tag is a change of the tool: a new revision
         UPDATE orchestrator.tools t SET updated_at = pg_catalog.now() WHERE t.tool_id = tool_row.tool_id
         RETURNING * INTO tool_row;
+        -- Counted after the row lock of that update: concurrent adds are counted one after the other.
+        PERFORM orchestrator.check_tag_count('tag_name',
+            (SELECT pg_catalog.count(*) FROM orchestrator.tool_tags g WHERE g.tool_id = tool_row.tool_id));
     END IF;
     RETURN orchestrator.tool_out(tool_row);
 EXCEPTION WHEN integrity_constraint_violation THEN
@@ -365,7 +390,7 @@ $$;
 COMMENT ON FUNCTION api.tool_tag_add(uuid, text) IS
 'Adds a tag (lower-cased) to a tool and returns the tool; adding a tag it already has is not an error.
 Example: SELECT tags FROM api.tool_tag_add(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', tag_name => ''nlp'');
-Errors: P0002 no tool has this id; 23514 not a valid tag (1 to 64 of a-z 0-9 . _ : -, starting with a letter or digit).
+Errors: P0002 no tool has this id; 23514 not a valid tag (1 to 64 of a-z 0-9 . _ : -, starting with a letter or digit); 22023 the tool has 32 tags already.
 Route: POST /tools/{tool_id}/tags/{tag_name}';
 
 CREATE OR REPLACE FUNCTION api.tool_tag_remove(tool_id uuid, tag_name text) RETURNS void

@@ -30,12 +30,13 @@ CREATE TYPE auth.identity AS (
 );
 COMMENT ON TYPE auth.identity IS 'Who a request is: the database role to SET, its key, its node (node keys), its statement timeout.';
 
-CREATE FUNCTION auth.authenticate_key(key text) RETURNS auth.identity
+-- The gateway hashes the key itself: the secret never travels in SQL text, which the server logs on error.
+CREATE FUNCTION auth.authenticate_key_hash(key_hash bytea) RETURNS auth.identity
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     k orchestrator.api_keys;
 BEGIN
-    SELECT * INTO k FROM orchestrator.api_keys a WHERE a.key_hash = orchestrator.key_hash(key);
+    SELECT * INTO k FROM orchestrator.api_keys a WHERE a.key_hash = authenticate_key_hash.key_hash;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invalid API key' USING ERRCODE = 'invalid_authorization_specification';
     ELSIF k.revoked_at IS NOT NULL THEN
@@ -51,8 +52,8 @@ BEGIN
     RETURN ROW('aio_' || k.role, k.key_id, k.node_id, orchestrator.statement_timeout_for(k.role))::auth.identity;
 END
 $$;
-COMMENT ON FUNCTION auth.authenticate_key(text) IS
-'Checks an API key and returns the identity the request runs as. Errors: 28000 unknown, revoked or expired key.';
+COMMENT ON FUNCTION auth.authenticate_key_hash(bytea) IS
+'Checks an API key given as its SHA-256 (orchestrator.key_hash) and returns the identity the request runs as. Errors: 28000 unknown, revoked or expired key.';
 
 CREATE FUNCTION auth.identity_for(role text, node_id uuid DEFAULT NULL) RETURNS auth.identity
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
@@ -69,8 +70,8 @@ $$;
 COMMENT ON FUNCTION auth.identity_for(text, uuid) IS
 'The identity of an already verified token (JWT) or of an anonymous request: role reader, writer, admin, node or anon. Errors: 42501 any other role; 28000 node token without node_id.';
 
-REVOKE ALL ON FUNCTION auth.authenticate_key(text), auth.identity_for(text, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth.authenticate_key(text), auth.identity_for(text, uuid) TO aio_gateway;
+REVOKE ALL ON FUNCTION auth.authenticate_key_hash(bytea), auth.identity_for(text, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.authenticate_key_hash(bytea), auth.identity_for(text, uuid) TO aio_gateway;
 
 -- The node rule, in the tables: a request made with a node key acts only as its own node.
 CREATE FUNCTION orchestrator.enforce_node_identity() RETURNS trigger
@@ -98,5 +99,24 @@ CREATE TRIGGER node_heartbeats_node_identity AFTER INSERT OR UPDATE ON orchestra
 CREATE TRIGGER artifacts_node_identity BEFORE INSERT OR UPDATE ON orchestrator.artifacts
     FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node')
     EXECUTE FUNCTION orchestrator.enforce_node_identity();
+
+-- What a node key may record: artifacts of tools meant for it (targeted at its node) or for any
+-- node (no target). A tool pinned to another node is that node's business.
+CREATE FUNCTION orchestrator.enforce_node_tool() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT FROM orchestrator.tools t
+               WHERE t.tool_id = NEW.tool_id AND t.target_node_id IS DISTINCT FROM NEW.node_id AND t.target_node_id IS NOT NULL) THEN
+        RAISE EXCEPTION 'tool_id: tool % is targeted at another node; a node key may record artifacts only for tools targeted at its node or at none', NEW.tool_id
+            USING ERRCODE = 'insufficient_privilege', COLUMN = 'tool_id';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.enforce_node_tool() IS
+'Trigger: when the request runs as aio_node, an artifact''s tool must be targeted at the artifact''s node (its own, by the node rule) or at no node; else 42501.';
+CREATE TRIGGER artifacts_node_tool BEFORE INSERT OR UPDATE ON orchestrator.artifacts
+    FOR EACH ROW WHEN (pg_catalog.current_setting('role') = 'aio_node' AND NEW.tool_id IS NOT NULL)
+    EXECUTE FUNCTION orchestrator.enforce_node_tool();
 
 COMMIT;

@@ -19,10 +19,10 @@ CREATE TABLE orchestrator.audit_log (
     action     text        NOT NULL,
     changes    jsonb       NOT NULL,
     CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id),
-    CONSTRAINT audit_log_action_valid CHECK (action IN ('INSERT', 'UPDATE', 'DELETE'))
+    CONSTRAINT audit_log_action_valid CHECK (action IN ('INSERT', 'UPDATE', 'DELETE', 'PURGE'))
 );
 COMMENT ON TABLE orchestrator.audit_log IS
-'Append-only record of every change to nodes, tools, tool_tags, artifacts, api_keys and settings. Only the owner can change or delete rows (api.audit_purge applies the retention).';
+'Append-only record of every change to nodes, tools, tool_tags, artifacts, api_keys and settings, and of every purge of itself (action PURGE). Only the owner can change or delete rows (api.audit_purge applies the retention).';
 COMMENT ON COLUMN orchestrator.audit_log.db_role IS 'The role the change was made as: the request role over HTTP, the session user in psql.';
 COMMENT ON COLUMN orchestrator.audit_log.login_role IS 'The login (session user): aio_gateway for HTTP requests.';
 COMMENT ON COLUMN orchestrator.audit_log.key_id IS 'The API key of the request, when it came with one.';

@@ -27,12 +27,15 @@ COMMENT ON FUNCTION orchestrator.is_semver(text) IS
 -- numbers compare by length then digits (no leading zeros in semver), a release sorts
 -- after its pre-releases ('~' > '-'), pre-release identifiers compare numeric ('0') before
 -- alphanumeric ('1'), and a shorter identifier list sorts first (' ' below every identifier
--- character). Build metadata does not take part in precedence.
+-- character). Build metadata has no precedence in semver, but versions that differ only in it
+-- must still come in one order (which is "latest" may not be chance): it follows, after chr(1),
+-- which sorts below every other character: 1.0.0 < 1.0.0+a < 1.0.0+b < 1.0.1, and
+-- 1.0.0-rc < 1.0.0-rc+b < 1.0.0-rc.1.
 CREATE OR REPLACE FUNCTION orchestrator.semver_key(version text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     WITH parts AS (
-        SELECT m[1] AS major, m[2] AS minor, m[3] AS patch, m[4] AS pre
-        FROM pg_catalog.regexp_match(version, '^([0-9]+)\.([0-9]+)\.([0-9]+)(?:-([0-9A-Za-z.-]+))?(?:\+.*)?$') AS m
+        SELECT m[1] AS major, m[2] AS minor, m[3] AS patch, m[4] AS pre, m[5] AS build
+        FROM pg_catalog.regexp_match(version, '^([0-9]+)\.([0-9]+)\.([0-9]+)(?:-([0-9A-Za-z.-]+))?(?:\+(.*))?$') AS m
     )
     SELECT pg_catalog.lpad(pg_catalog.length(major)::text, 3, '0') || major || '.'
         || pg_catalog.lpad(pg_catalog.length(minor)::text, 3, '0') || minor || '.'
@@ -45,11 +48,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
                           ' ' ORDER BY n)
                FROM pg_catalog.regexp_split_to_table(pre, '\.') WITH ORDINALITY AS ids(id, n))
            END
+        || coalesce(pg_catalog.chr(1) || build, '')
     FROM parts
     WHERE orchestrator.is_semver(version)
 $$;
 COMMENT ON FUNCTION orchestrator.semver_key(text) IS
-'Sort key for a semver string: ORDER BY semver_key(version) COLLATE "C" follows semver precedence (1.10.0 > 1.9.0, 1.0.0 > 1.0.0-rc.1). NULL for an invalid version.';
+'Sort key for a semver string: ORDER BY semver_key(version) COLLATE "C" follows semver precedence (1.10.0 > 1.9.0, 1.0.0 > 1.0.0-rc.1), and among versions equal in precedence their build metadata in byte order (1.0.0 < 1.0.0+a < 1.0.0+b): a total order. NULL for an invalid version.';
 
 -- Keyset cursors: an opaque, URL-safe token holding the sort key of the last row seen.
 CREATE OR REPLACE FUNCTION orchestrator.cursor_encode(sort_key jsonb) RETURNS text
@@ -179,5 +183,9 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.check_enum(text, text, text[]) IS
 'Returns value when it is NULL or one of allowed; else raises 22023 naming field. For list filters.';
+
+-- Keys stored before build metadata took part (tools.version_key and its copies in tool_tags)
+-- are computed again; only versions with build metadata change.
+UPDATE orchestrator.tools t SET version = t.version WHERE t.version LIKE '%+%';
 
 COMMIT;

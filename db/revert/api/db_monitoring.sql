@@ -8,4 +8,5 @@ DROP FUNCTION api.monitoring_db_cache_hit_ratio();
 DROP FUNCTION api.monitoring_db_index_usage(boolean);
 DROP FUNCTION api.monitoring_db_table_sizes();
 DROP FUNCTION orchestrator.hit_ratio(bigint, bigint);
+DROP FUNCTION orchestrator.redact_query(text);
 COMMIT;

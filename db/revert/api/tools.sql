@@ -190,4 +190,15 @@ Example: SELECT api.tool_tag_remove(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7
 Errors: P0002 no tool has this id, or the tool has no such tag.
 Route: DELETE /tools/{tool_id}/tags/{tag_name} -> 204';
 
+CREATE OR REPLACE FUNCTION orchestrator.tool_set_tags(tool_id uuid, tags text[]) RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM orchestrator.tool_tags g
+    WHERE g.tool_id = tool_set_tags.tool_id AND g.tag <> ALL (ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x));
+    INSERT INTO orchestrator.tool_tags (tool_id, tag)
+    SELECT DISTINCT tool_set_tags.tool_id, pg_catalog.lower(x) FROM pg_catalog.unnest(tags) x
+    ON CONFLICT DO NOTHING;
+$$;
+COMMENT ON FUNCTION orchestrator.tool_set_tags(uuid, text[]) IS 'Makes a tool''s tags exactly the given set, lower-cased.';
+DROP FUNCTION orchestrator.check_tag_count(text, bigint);
+
 COMMIT;

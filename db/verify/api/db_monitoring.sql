@@ -6,5 +6,6 @@ SELECT 'api.monitoring_db_table_sizes()'::regprocedure,
        'api.monitoring_db_lock_waits()'::regprocedure,
        'api.monitoring_db_vacuum_status()'::regprocedure,
        'api.monitoring_db_slow_statements(integer)'::regprocedure,
-       'orchestrator.hit_ratio(bigint, bigint)'::regprocedure;
+       'orchestrator.hit_ratio(bigint, bigint)'::regprocedure,
+       'orchestrator.redact_query(text)'::regprocedure;
 SELECT 1 / pg_catalog.has_function_privilege('aio_api', 'api.monitoring_db_slow_statements(integer)', 'EXECUTE')::int;

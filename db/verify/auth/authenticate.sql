@@ -1,3 +1,3 @@
 -- Verify ai-orchestrator:auth/authenticate
-SELECT 'auth.authenticate_key(text)'::regprocedure, 'auth.identity_for(text, uuid)'::regprocedure;
-SELECT 1 / pg_catalog.has_function_privilege('aio_gateway', 'auth.authenticate_key(text)', 'EXECUTE')::int;
+SELECT 'auth.authenticate_key_hash(bytea)'::regprocedure, 'auth.identity_for(text, uuid)'::regprocedure;
+SELECT 1 / pg_catalog.has_function_privilege('aio_gateway', 'auth.authenticate_key_hash(bytea)', 'EXECUTE')::int;
