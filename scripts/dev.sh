@@ -247,8 +247,9 @@ deploy_plan() {  # url
 
 api_key() {  # role label [node_id]
     local url; url="$(database_url)"
-    psql "$url" -XtAq -v ON_ERROR_STOP=1 -v role="$1" -v label="$2" -v node="${3:-}" \
-        -c "SELECT key FROM api.api_key_create(role => :'role', label => :'label', node_id => NULLIF(:'node', '')::uuid)"
+    # psql substitutes variables in a script, not in -c.
+    echo "SELECT key FROM api.api_key_create(role => :'role', label => :'label', node_id => NULLIF(:'node', '')::uuid)" \
+        | psql "$url" -XtAq -v ON_ERROR_STOP=1 -v role="$1" -v label="$2" -v node="${3:-}"
 }
 
 # --- make doctor: report, install nothing ----------------------------------------------

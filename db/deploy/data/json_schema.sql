@@ -222,7 +222,7 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     b text[]; r text[];
     scheme text; auth text; path text; query text; frag text;
-    segs text[]; outs text[] := '{}'; n integer;
+    segs text[]; outs text[] := '{}'::text[]; n integer;
 BEGIN
     IF ref ~ '^[A-Za-z][A-Za-z0-9+.-]*:' THEN
         r := pg_catalog.regexp_match(ref, '^([A-Za-z][A-Za-z0-9+.-]*:)(//[^/?#]*)?([^?#]*)(\?[^#]*)?(#.*)?$');
@@ -378,7 +378,7 @@ COMMENT ON FUNCTION orchestrator.json_schema_keywords() IS
 --             properties as an array (the validator loops over it without a query), and each
 --             schema object of value keywords only (type, lengths, bounds, pattern, enum, const,
 --             annotations) marked "@leaf": orchestrator.json_schema_leaf checks it in one expression
-CREATE FUNCTION orchestrator.json_schema_walk(node jsonb, base text, path text[], acc jsonb, "check" boolean)
+CREATE FUNCTION orchestrator.json_schema_walk(node jsonb, base text, path text[], acc jsonb, check_problems boolean)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
@@ -391,7 +391,7 @@ BEGIN
     ELSIF pg_catalog.cardinality(path) > 400 THEN  -- well inside max_stack_depth (2MB)
         RAISE EXCEPTION 'schema: nested deeper than 400 levels' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF "check" OR node ?| '{$ref,$dynamicRef,pattern,patternProperties}' THEN
+    IF check_problems OR node ?| '{$ref,$dynamicRef,pattern,patternProperties}' THEN
         ptr := coalesce((SELECT pg_catalog.string_agg('/' || orchestrator.json_pointer_token(t), '' ORDER BY o)
                          FROM pg_catalog.unnest(path) WITH ORDINALITY AS u(t, o)), '');
     END IF;
@@ -429,17 +429,17 @@ BEGIN
                                     'patternProperties', 'dependentSchemas', 'allOf', 'anyOf', 'oneOf', 'prefixItems') LOOP
             IF k IN ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else',
                      'unevaluatedItems', 'unevaluatedProperties', 'contentSchema') THEN
-                acc := orchestrator.json_schema_walk(v, base, path || k, acc, "check");
+                acc := orchestrator.json_schema_walk(v, base, path || k, acc, check_problems);
             ELSIF k IN ('$defs', 'definitions', 'properties', 'patternProperties', 'dependentSchemas') THEN
                 IF pg_catalog.jsonb_typeof(v) = 'object' THEN
                     FOR kk, vv IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(v) e LOOP
-                        acc := orchestrator.json_schema_walk(vv, base, path || k || kk, acc, "check");
+                        acc := orchestrator.json_schema_walk(vv, base, path || k || kk, acc, check_problems);
                     END LOOP;
                 END IF;
             ELSIF k IN ('allOf', 'anyOf', 'oneOf', 'prefixItems') THEN
                 IF pg_catalog.jsonb_typeof(v) = 'array' THEN
                     FOR i IN 0 .. pg_catalog.jsonb_array_length(v) - 1 LOOP
-                        acc := orchestrator.json_schema_walk(v->i, base, path || k || i::text, acc, "check");
+                        acc := orchestrator.json_schema_walk(v->i, base, path || k || i::text, acc, check_problems);
                     END LOOP;
                 END IF;
             END IF;
@@ -451,7 +451,7 @@ BEGIN
                        'pointer', ptr || '/' || k, 'keyword', k, 'uri', orchestrator.json_schema_uri(base, node->>k), 'path', path::text));
         END IF;
     END LOOP;
-    IF "check" THEN
+    IF check_problems THEN
         FOR k IN SELECT e FROM pg_catalog.jsonb_object_keys(node) e WHERE e <> ALL (orchestrator.json_schema_keywords()) LOOP
             acc := pg_catalog.jsonb_set(acc, '{problems}', (acc->'problems') || pg_catalog.jsonb_build_object(
                        'pointer', ptr || '/' || orchestrator.json_pointer_token(k),
@@ -469,7 +469,7 @@ BEGIN
                                                             THEN node->'patternProperties' END) e LOOP
             rx := orchestrator.json_schema_regex(k);
             acc := pg_catalog.jsonb_set(acc, ARRAY['re', k], coalesce(pg_catalog.to_jsonb(rx), 'null'));
-            IF "check" THEN
+            IF check_problems THEN
                 msg := NULL;
                 IF rx IS NULL THEN
                     msg := 'uses what ECMA-262 and PostgreSQL regular expressions read differently (back-references, \p{...}, named groups, [[:class:]], [] or [^], \c, \k, other letter escapes)';
@@ -493,11 +493,11 @@ $$;
 COMMENT ON FUNCTION orchestrator.json_schema_walk(jsonb, text, text[], jsonb, boolean) IS
 'One pass over a schema document along the keywords whose values are schemas: identifiers and anchors by URI, patterns translated, references, and (with check) unknown keywords and patterns outside the common dialect.';
 
-CREATE FUNCTION orchestrator.json_schema_walk_start(schema jsonb, "check" boolean) RETURNS jsonb
+CREATE FUNCTION orchestrator.json_schema_walk_start(schema jsonb, check_problems boolean) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT orchestrator.json_schema_walk(schema, '', '{}',
                pg_catalog.jsonb_build_object('doc', schema, 'idx', '{"": {"p": "{}", "pb": "", "b": ""}}'::jsonb,
-                                             're', '{}'::jsonb, 'refs', '[]'::jsonb, 'problems', '[]'::jsonb), "check")
+                                             're', '{}'::jsonb, 'refs', '[]'::jsonb, 'problems', '[]'::jsonb), check_problems)
 $$;
 COMMENT ON FUNCTION orchestrator.json_schema_walk_start(jsonb, boolean) IS
 'orchestrator.json_schema_walk from the root of a document whose own URI is unknown (the empty base).';
@@ -648,10 +648,10 @@ DECLARE
     ann boolean;
     cmode integer;                       -- for subschemas on this location
     ok boolean := true;
-    errs jsonb := '[]';
-    props text[] := '{}';
+    errs jsonb := '[]'::jsonb;
+    props text[] := '{}'::text[];
     nitems integer := 0;
-    citems integer[] := '{}';
+    citems integer[] := '{}'::integer[];
     r orchestrator.json_schema_state;
     first orchestrator.json_schema_state;
     tg record; tg2 record;
@@ -1142,7 +1142,6 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     t CONSTANT text := pg_catalog.jsonb_typeof(inst);
     v jsonb; w jsonb; sub jsonb; x jsonb; rest jsonb; k text; rx text; str text; num numeric; n integer; m integer; cnt integer;
-    tg record;
 BEGIN
     IF s = 'true' THEN
         RETURN true;

@@ -11,6 +11,8 @@ SET LOCAL ROLE aio_owner;
 
 CREATE FUNCTION orchestrator.tools_schema_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
+-- the transition tables of its triggers, for plpgsql_check:
+-- @plpgsql_check_options: oldtable = old_rows, newtable = new_rows
 DECLARE
     written jsonb;  -- [[field, schema]]: each distinct schema the statement wrote
     w jsonb;
