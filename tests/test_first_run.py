@@ -139,5 +139,5 @@ def test_make_functions_is_a_readable_listing(db_url):
     listing = make("functions", url=db_url).stdout
     assert len(listing) < 40_000  # \df+ api.* prints megabytes of source
     line = next(line for line in listing.splitlines() if line.split("|")[0].strip() == "node_get")
-    assert "node_id uuid" in line and "GET /nodes/{node_id}" in line and "One node by id." in line
+    assert "node_id uuid" in line and "GET /nodes/{node_id}" in line and "One node by id" in line
     assert "tool_get" not in make("functions", "NAME=^node_get$", url=db_url).stdout

@@ -6,8 +6,10 @@
 -- node_heartbeats holds one narrow row per node: the check scans it once.
 BEGIN;
 SET LOCAL ROLE aio_owner;
-SET LOCAL lock_timeout = '5s';
+SET LOCAL lock_timeout = '2s';
 
+-- Validated at once: the table holds one narrow row per node.
+-- squawk-ignore constraint-missing-not-valid
 ALTER TABLE orchestrator.node_heartbeats ADD CONSTRAINT node_heartbeats_time_range
     CHECK (isfinite(last_heartbeat_at) AND last_heartbeat_at <= now() + interval '1 day');
 COMMENT ON CONSTRAINT node_heartbeats_time_range ON orchestrator.node_heartbeats IS

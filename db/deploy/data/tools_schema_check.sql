@@ -8,6 +8,7 @@
 -- changes: rows stored before this change are left alone, and reported by the data integrity check.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+SET LOCAL lock_timeout = '2s';
 
 CREATE FUNCTION orchestrator.tools_schema_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
