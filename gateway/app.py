@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -74,10 +75,14 @@ class Gateway:
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
         self._pool_gauges: asyncio.Task | None = None
+        self._key_use_writer: asyncio.Task | None = None
+        # When each API key was last used by a request, by its hash, until the next write (flush_key_uses).
+        self.key_uses: dict[bytes, float] = {}
         self.held = 0  # pool connections held by requests right now
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
+        self._key_use_writer = asyncio.create_task(self.flush_key_uses_every(self.settings.key_use_flush_s))
         if observability.MULTIPROCESS:
             # /metrics is answered by one worker; the others' pool gauges must be fresh too.
             self._pool_gauges = asyncio.create_task(self.record_pool_every_second())
@@ -85,6 +90,10 @@ class Gateway:
     async def stop(self) -> None:
         if self._pool_gauges:
             self._pool_gauges.cancel()
+        if self._key_use_writer:
+            self._key_use_writer.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.flush_key_uses(), timeout=2)
         await self.pool.close()
         observability.worker_exit()
 
@@ -92,6 +101,31 @@ class Gateway:
         while True:
             observability.record_pool(self.pool.get_stats())
             await asyncio.sleep(1)
+
+    async def flush_key_uses_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.flush_key_uses()
+            except Exception as exc:  # e.g. a hot standby (25006) or the database down: kept for the next try
+                log.warning("could not record the last use of API keys: %s", exc,
+                            extra={"fields": {"sqlstate": getattr(exc, "sqlstate", None)}})
+
+    async def flush_key_uses(self) -> None:
+        """Writes the last use of the keys used since the last write (auth.record_key_uses), outside
+        any request: a request that only reads writes nothing. Kept for the next try on failure."""
+        if not self.key_uses:
+            return
+        uses, self.key_uses = self.key_uses, {}
+        try:
+            async with self.connection() as conn:
+                await conn.execute(RECORD_KEY_USES, (list(uses), [dt.datetime.fromtimestamp(t, dt.timezone.utc)
+                                                                  for t in uses.values()]))
+        except BaseException:
+            for h, t in uses.items():
+                if self.key_uses.get(h, 0.0) < t:
+                    self.key_uses[h] = t
+            raise
 
     @contextlib.asynccontextmanager
     async def connection(self):
@@ -239,12 +273,22 @@ class Gateway:
         Values are bound parameters, never SQL text: PostgreSQL logs the text of a failing
         statement, and the setup carries the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
+        key_hash = who.key_hash
         async with self.connection() as conn:
-            async with conn.pipeline():
-                cur = await conn.execute(who.sql, setup)
-                for sql, values in statements:  # the last statement's result is the answer
-                    cur = await conn.execute(sql, values)
-            return await cur.fetchone()
+            try:
+                async with conn.pipeline():
+                    cur = await conn.execute(who.sql, setup)
+                    for sql, values in statements:  # the last statement's result is the answer
+                        cur = await conn.execute(sql, values)
+                row = await cur.fetchone()
+            except psycopg.Error as exc:
+                # The key was good when the call itself failed (404, 409, ...); 28000 is a refused key.
+                if key_hash is not None and exc.sqlstate and exc.sqlstate != "28000" and exc.sqlstate[:2] not in ("08", "57"):
+                    self.key_uses[key_hash] = time.time()
+                raise
+        if key_hash is not None:
+            self.key_uses[key_hash] = time.time()
+        return row
 
     async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:
         """execute(), once more on a fresh connection when the pooled one was dead (PostgreSQL
@@ -369,6 +413,7 @@ def connection_lost(exc: psycopg.OperationalError) -> bool:
     return exc.sqlstate is None or exc.sqlstate[:2] == "08" or exc.sqlstate in ("57P01", "57P02", "57P03")
 
 
+RECORD_KEY_USES = "SELECT auth.record_key_uses(%s::bytea[], %s::timestamptz[])"
 IDEMPOTENCY_CLAIM = "SELECT auth.idempotency_claim(%s, %s)"
 IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({call}) x(body)"
 
