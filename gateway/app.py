@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import random
 import re
 import time
 import uuid
@@ -22,7 +23,7 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from . import auth, catalog, errors, observability, openapi
+from . import auth, catalog, errors, observability, openapi, wire
 from .routes import ROUTES, Route
 from .settings import Settings
 
@@ -65,9 +66,9 @@ class Gateway:
             timeout=settings.pool_timeout_s, open=False, name="gateway",
             # Autocommit: each request's statements travel pipelined up to one Sync and PostgreSQL
             # runs them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
-            # No server-side prepared statements (each statement is parsed afresh, as before the
-            # pipeline): with them, psycopg's cache fell out of step with the server among failing
-            # pipelined requests (26000, prepared statement missing).
+            # psycopg prepares nothing itself: its cache fell out of step with the server among
+            # failing pipelined requests (26000, prepared statement missing). The requests'
+            # statements are prepared by gateway/wire.py, which counts a Parse only once it succeeded.
             kwargs={"autocommit": True, "prepare_threshold": None},
         )
         self.functions: dict[str, catalog.Function] | None = None
@@ -270,17 +271,15 @@ class Gateway:
         """One round trip: the caller's setup (role, identity, timeout) and the statements, pipelined
         up to one Sync, so PostgreSQL runs them as one implicit transaction: the setup's
         transaction-local settings hold for the call, and an error anywhere rolls back all of it.
-        Values are bound parameters, never SQL text: PostgreSQL logs the text of a failing
-        statement, and the setup carries the caller's API key."""
+        Each statement is prepared once per connection (gateway/wire.py). Values are bound
+        parameters, never SQL text: PostgreSQL logs the text of a failing statement, and the
+        setup carries the hash of the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         key_hash = who.key_hash
         async with self.connection() as conn:
             try:
-                async with conn.pipeline():
-                    cur = await conn.execute(who.sql, setup)
-                    for sql, values in statements:  # the last statement's result is the answer
-                        cur = await conn.execute(sql, values)
-                row = await cur.fetchone()
+                # The last statement's first row is the answer.
+                row = await wire.run(conn, [(who.sql, setup), *statements], prepare=self.settings.prepared_statements)
             except psycopg.Error as exc:
                 # The key was good when the call itself failed (404, 409, ...); 28000 is a refused key.
                 if key_hash is not None and exc.sqlstate and exc.sqlstate != "28000" and exc.sqlstate[:2] not in ("08", "57"):
@@ -434,7 +433,9 @@ def request_id_of(request: Request) -> str:
     # Accept a caller's id when it is short and printable; it ends up in logs and the audit log.
     if given and len(given) <= 200 and given.isprintable():
         return given
-    return str(uuid.uuid4())
+    # A random UUID (version 4) from the process's PRNG: an id needs to be unique, not secret, and
+    # uuid.uuid4() reads os.urandom, a system call per request.
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def next_link(request: Request, r: Route, cursor: str) -> str:
