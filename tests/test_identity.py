@@ -119,3 +119,35 @@ def test_the_last_use_of_a_key_is_recorded_within_the_flush_interval(db_url, db)
 
 def api_keys_admin(db) -> str:
     return create_key(db, "admin")[1]
+
+
+def test_prepared_statements_survive_failing_pipelines(db_url, db):
+    """gateway/wire.py prepares each statement once per connection and counts a Parse only when it
+    succeeded: after a pipeline cut short by a refused key, the same statements still run."""
+    import asyncio
+
+    from gateway import wire
+
+    _, key = create_key(db, "reader")
+    node_id = db.execute("SELECT node_id::text FROM api.node_create(node_type => 'TOOL_EXECUTOR',"
+                         " address => 'http://10.9.0.2:80')").fetchone()[0]
+    call = "SELECT to_json(r)::text, r.revision FROM api.node_get(node_id => %s::uuid) r"
+
+    async def scenario() -> list:
+        answers = []
+        conn = await psycopg.AsyncConnection.connect(gateway_login(db_url), autocommit=True)
+        try:
+            for who in ("aio_" + "0" * 64, key, "aio_" + "0" * 64, key, key):
+                try:
+                    row = await wire.run(conn, [(auth.SETUP_API_KEY, setup_params(who, read_only=True)), (call, [node_id])])
+                    answers.append(row[1])
+                except psycopg.Error as exc:
+                    answers.append(exc.sqlstate)
+            answers.append(await (await conn.execute("SELECT count(*)::int FROM pg_prepared_statements")).fetchone())
+        finally:
+            await conn.close()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert answers[:5] == ["28000", 1, "28000", 1, 1], answers
+    assert answers[5] == (2,), "the setup statement and the call, each prepared once"
