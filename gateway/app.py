@@ -96,6 +96,7 @@ class Gateway:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.flush_key_uses(), timeout=2)
         await self.pool.close()
+        observability.flush_access_log()
         observability.worker_exit()
 
     async def record_pool_every_second(self) -> None:
