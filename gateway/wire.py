@@ -29,6 +29,10 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
 _INT_OIDS = frozenset((20, 21, 23))  # int8, int2, int4
 _BOOL_OID = 16
 _ERRORS_THAT_FORGET = frozenset(("26000", "0A000", "42883", "42P01", "3F000"))
+# Bounds: a route's statement depends on which arguments a request names, so clients choose how
+# many texts there are. Past these, statements are sent unprepared (and their texts not kept).
+MAX_PREPARED_PER_CONNECTION = 256
+MAX_CONVERTED = 4096
 
 # sql -> (query with $n, names of the %(name)s placeholders in $n order or None, statement name)
 _converted: dict[str, tuple[bytes, tuple[str, ...] | None, int, bytes]] = {}
@@ -58,8 +62,9 @@ def convert(sql: str) -> tuple[bytes, tuple[str, ...] | None, int, bytes]:
         if names and positional:
             raise ValueError("a statement mixes %s and %(name)s placeholders")
         found = (query.encode(), tuple(names) if names else None, len(names) or positional,
-                 b"aio_%d" % len(_converted))
-        _converted[sql] = found
+                 b"aio_%d" % len(_converted) if len(_converted) < MAX_CONVERTED else b"")
+        if found[3]:
+            _converted[sql] = found
     return found
 
 
@@ -130,7 +135,7 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
                 data, fmt = encode(value)
                 params.append(data)
                 formats.append(fmt)
-            if prepare:
+            if prepare and name and (name in prepared or len(prepared) < MAX_PREPARED_PER_CONNECTION):
                 if name not in prepared:
                     pgconn.send_prepare(name, query)
                     expected.append(name)

@@ -151,3 +151,30 @@ def test_prepared_statements_survive_failing_pipelines(db_url, db):
     answers = asyncio.run(scenario())
     assert answers[:5] == ["28000", 1, "28000", 1, 1], answers
     assert answers[5] == (2,), "the setup statement and the call, each prepared once"
+
+
+def test_prepared_statements_are_bounded_per_connection(db_url, db, monkeypatch):
+    """Which arguments a request names chooses its statement's text, so clients choose how many
+    there are: past a bound, statements run unprepared and the connection prepares no more."""
+    import asyncio
+
+    from gateway import wire
+
+    monkeypatch.setattr(wire, "MAX_PREPARED_PER_CONNECTION", 3)
+    _, key = create_key(db, "reader")
+
+    async def scenario() -> tuple:
+        conn = await psycopg.AsyncConnection.connect(gateway_login(db_url), autocommit=True)
+        try:
+            rows = []
+            for n in range(6):  # six texts: the setup and five calls
+                call = f"SELECT {n} + %s::int"
+                rows.append(await wire.run(conn, [(auth.SETUP_API_KEY, setup_params(key, read_only=True)), (call, [1])]))
+            count = await (await conn.execute("SELECT count(*)::int FROM pg_prepared_statements")).fetchone()
+            return rows, count
+        finally:
+            await conn.close()
+
+    rows, count = asyncio.run(scenario())
+    assert rows == [(n + 1,) for n in range(6)]
+    assert count == (3,), "the setup and the first two calls prepared, the rest sent unprepared"
