@@ -4,14 +4,16 @@
                [BENCH_GATEWAYS=uvicorn:1x10,uvicorn:2x5,granian:1x10]
 
 For each route it measures
+  R_bare  pgbench -M prepared running the route's call alone (as the superuser, no identity, no
+     transaction block): what PostgreSQL can serve of the function itself;
   R  pgbench -M prepared running the statements the gateway sends for that route (the setup
-     statement: API key -> role; the call), prepared, in one transaction, in one pipelined round
-     trip. (The gateway sends the same two statements pipelined up to one Sync, unprepared, one
-     implicit transaction.) Random ids come from bench.ids (`\\set n random(...)` and a subquery where the
-     gateway sends a parameter);
+     statement: API key -> role; the call), prepared, pipelined up to one Sync: one round trip, one
+     implicit transaction, as the gateway sends them (the gateway's are unprepared). R/R_bare is
+     what the request's identity costs. Random ids come from bench.ids (`\\set n random(...)` and a
+     subquery where the gateway sends a parameter);
   G  wrk over HTTP against the real gateway (started here), ids from the same table, with the API
      key in the Authorization header,
-at each concurrency, and prints req/s, p50 and p99 of both and the ratio G/R. Results, with a
+at each concurrency, and prints req/s, p50 and p99 of each and the ratios R/R_bare, G/R and G/R_bare. Results, with a
 description of the machine, go to bench/results/<scale>-<timestamp>.json and .md.
 
 BENCH_GATEWAYS compares gateway configurations, server:WORKERSxPOOL_MAX (server uvicorn or
@@ -444,8 +446,9 @@ def fill(template: str, row: dict[str, str], counter: int) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: f"w{counter}" if m[1] == "unique" else row[m[1]], template)
 
 
-def pgbench_script(case: Case, fn: catalog.Function) -> tuple[str, dict[str, str]]:
-    """The gateway's setup statement and call for this route, with pgbench variables for its values."""
+def pgbench_script(case: Case, fn: catalog.Function) -> tuple[str, str, dict[str, str]]:
+    """The gateway's setup statement and call for this route, and the call alone, with pgbench variables
+    for its values."""
     args: list[tuple[str, Any]] = list(case.path_values.items()) + list(case.query.items())
     if case.body is not None:
         if fn.arg("patch"):
@@ -484,18 +487,13 @@ def pgbench_script(case: Case, fn: catalog.Function) -> tuple[str, dict[str, str
     setup = auth.SETUP_API_KEY.replace("%(subject)s", "''")
     for name in ("request_id", "read_only", "key_hash"):
         setup = setup.replace(f"%({name})s", f":{name}")
-    script = "\n".join([
-        f"\\set n random(1, {N_IDS})",
-        f"\\set b random(1, {N_BATCHES})",
-        "\\startpipeline",
-        "BEGIN;",
-        setup + ";",
-        sql + ";",
-        "COMMIT;",
-        "\\endpipeline",
-        "",
-    ])
-    return script, variables
+    head = [f"\\set n random(1, {N_IDS})", f"\\set b random(1, {N_BATCHES})"]
+    # As the gateway sends them: setup and call pipelined up to one Sync, one implicit transaction
+    # (no BEGIN/COMMIT of their own).
+    script = "\n".join([*head, "\\startpipeline", setup + ";", sql + ";", "\\endpipeline", ""])
+    # R_bare: the call alone, what identity costs is R_bare - R.
+    bare = "\n".join([*head, sql + ";", ""])
+    return script, bare, variables
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -631,17 +629,22 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def table(results: list[dict]) -> list[str]:
     several = len(GATEWAYS) > 1
     gw_head, gw_rule = ("gateway | ", "---|") if several else ("", "")
-    lines = [f"| route | {gw_head}c | R req/s | R p50 ms | R p99 ms | G req/s | G p50 ms | G p99 ms | G/R |",
-             f"|---|{gw_rule}---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| route | {gw_head}c | R_bare req/s | R_bare p50 ms | R req/s | R p50 ms | R p99 ms | G req/s | G p50 ms"
+             " | G p99 ms | R/R_bare | G/R | G/R_bare |",
+             f"|---|{gw_rule}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         if r.get("skipped"):
-            lines.append(f"| {r['route']} | {'- | ' if several else ''}- | {r['skipped']} |||||||")
+            lines.append(f"| {r['route']} | {'- | ' if several else ''}- | {r['skipped']} |||||||||||")
             continue
-        R, G = r["R"], r["G"]
-        ratio = f"{G['rps'] / R['rps']:.2f}" if R["rps"] and G["rps"] else "-"
+        B, R, G = r.get("R_bare") or {"rps": 0.0, "p50_ms": None}, r["R"], r["G"]
+
+        def ratio(a: dict, b: dict) -> str:
+            return f"{a['rps'] / b['rps']:.2f}" if a["rps"] and b["rps"] else "-"
         gw = f"{r['gateway']} | " if several else ""
-        lines.append(f"| {r['route']} | {gw}{r['clients']} | {fmt(R['rps'], 0)} | {fmt(R['p50_ms'], 2)} | {fmt(R['p99_ms'], 2)}"
-                     f" | {fmt(G['rps'], 0)} | {fmt(G['p50_ms'], 2)} | {fmt(G['p99_ms'], 2)} | {ratio} |")
+        lines.append(f"| {r['route']} | {gw}{r['clients']} | {fmt(B['rps'], 0)} | {fmt(B['p50_ms'], 2)}"
+                     f" | {fmt(R['rps'], 0)} | {fmt(R['p50_ms'], 2)} | {fmt(R['p99_ms'], 2)}"
+                     f" | {fmt(G['rps'], 0)} | {fmt(G['p50_ms'], 2)} | {fmt(G['p99_ms'], 2)}"
+                     f" | {ratio(R, B)} | {ratio(G, R)} | {ratio(G, B)} |")
     return lines
 
 
@@ -659,7 +662,7 @@ def ingest_table(results: list[dict]) -> list[str]:
 def notes(results: list[dict]) -> list[str]:
     out = []
     for r in results:
-        for side in ("R", "G"):
+        for side in ("R_bare", "R", "G"):
             if r.get(side, {}).get("error"):
                 out.append(f"- {r['route']} ({r['gateway']}) c={r['clients']} {side}: {r[side]['error']}")
         if r.get("note"):
@@ -686,8 +689,9 @@ def write_report(machine: dict, run_info: dict, results: list[dict]) -> tuple[Pa
         f"- data: {', '.join(f'{v:,} {k}' for k, v in run_info['counts'].items())}; database {m['database_size']}; "
         + (f"generated in this run in {run_info['data']['seed_seconds']:.0f} s" if run_info["data"]["regenerated"]
            else f"reused (generated {run_info['data']['generated_at']} in {run_info['data']['seed_seconds']:.0f} s)"),
-        f"- each measurement {SECONDS} s; R = `pgbench -M prepared -T {SECONDS} -c <c> -j min({THREADS}, c)` of the gateway's"
-        " own statements (setup; call) in one transaction, one pipelined round trip; G = `wrk --latency` through the gateway;"
+        f"- each measurement {SECONDS} s; R_bare = `pgbench -M prepared -T {SECONDS} -c <c> -j min({THREADS}, c)` of the call"
+        " alone (superuser, no transaction block); R = the same of the gateway's own statements (setup; call) pipelined up"
+        " to one Sync (one round trip, one implicit transaction); G = `wrk --latency` through the gateway;"
         f" {m['pgbench']}; {m['wrk']}. Routes slower than {SLOW_MS:.0f} ms on one warm call run at c=1 only.",
         f"- total time {run_info['seconds']:.0f} s",
         "",
@@ -743,22 +747,25 @@ def main() -> int:
                 say(f"{case.label}: {error}")
                 results.append({"route": case.label, "function": r.function, "skipped": f"not measured: {error}"})
                 continue
-            script, variables = pgbench_script(case, fn)
+            script, bare, variables = pgbench_script(case, fn)
             sql = next(line for line in script.splitlines() if line.startswith("SELECT") and "api." in line)
             slow = warm_ms > SLOW_MS and not case.always_concurrent
             levels = ([c for c in CLIENTS if c == 1] or CLIENTS[:1]) if slow else CLIENTS
             for clients in levels:
                 R = measure_pgbench(script, variables, key, r.method == "GET", clients, login, work)
+                # The function alone, as the superuser (the gateway's login may call no api function).
+                R_bare = measure_pgbench(bare, variables, key, r.method == "GET", clients, bench_url, work)
                 for _, base, gateway in gateways:
                     G = measure_wrk(base, path, body, case.method, key, clients, work)
                     entry = {"route": case.label, "function": r.function, "gateway": gateway["config"],
-                             "clients": clients, "rows": case.rows, "R": R, "G": G, "warm_ms": round(warm_ms, 2),
+                             "clients": clients, "rows": case.rows, "R_bare": R_bare, "R": R, "G": G, "warm_ms": round(warm_ms, 2),
                              "http": f"{case.method} {path}", "sql": sql, "sql_variables": dict(variables)}
                     if slow:
                         entry["note"] = f"{warm_ms:.0f} ms on a warm call: measured at c={clients} only"
                     results.append(entry)
                     ratio = f"{G['rps'] / R['rps']:.2f}" if R["rps"] and G["rps"] else "-"
-                    say(f"{case.label:52} c={clients:<3} R {R['rps']:9.1f}/s p50 {fmt(R['p50_ms'], 2):>7} p99 {fmt(R['p99_ms'], 2):>7}"
+                    say(f"{case.label:52} c={clients:<3} R_bare {R_bare['rps']:9.1f}/s p50 {fmt(R_bare['p50_ms'], 2):>7}"
+                        f" | R {R['rps']:9.1f}/s p50 {fmt(R['p50_ms'], 2):>7} p99 {fmt(R['p99_ms'], 2):>7}"
                         f" | G {G['rps']:9.1f}/s p50 {fmt(G['p50_ms'], 2):>7} p99 {fmt(G['p99_ms'], 2):>7} | G/R {ratio}"
                         + (f" [{gateway['config']}]" if len(gateways) > 1 else "")
                         + (f"  [R: {R['error']}]" if R["error"] else "") + (f"  [G: {G['error']}]" if G["error"] else ""))

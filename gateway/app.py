@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
+import random
 import re
 import time
 import uuid
@@ -21,7 +23,7 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from . import auth, catalog, errors, observability, openapi
+from . import auth, catalog, errors, observability, openapi, wire
 from .routes import ROUTES, Route
 from .settings import Settings
 
@@ -64,9 +66,9 @@ class Gateway:
             timeout=settings.pool_timeout_s, open=False, name="gateway",
             # Autocommit: each request's statements travel pipelined up to one Sync and PostgreSQL
             # runs them as one implicit transaction; no BEGIN/COMMIT of our own, no reset on return.
-            # No server-side prepared statements (each statement is parsed afresh, as before the
-            # pipeline): with them, psycopg's cache fell out of step with the server among failing
-            # pipelined requests (26000, prepared statement missing).
+            # psycopg prepares nothing itself: its cache fell out of step with the server among
+            # failing pipelined requests (26000, prepared statement missing). The requests'
+            # statements are prepared by gateway/wire.py, which counts a Parse only once it succeeded.
             kwargs={"autocommit": True, "prepare_threshold": None},
         )
         self.functions: dict[str, catalog.Function] | None = None
@@ -74,10 +76,14 @@ class Gateway:
         self._catalog_lock = asyncio.Lock()
         self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
         self._pool_gauges: asyncio.Task | None = None
+        self._key_use_writer: asyncio.Task | None = None
+        # When each API key was last used by a request, by its hash, until the next write (flush_key_uses).
+        self.key_uses: dict[bytes, float] = {}
         self.held = 0  # pool connections held by requests right now
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
+        self._key_use_writer = asyncio.create_task(self.flush_key_uses_every(self.settings.key_use_flush_s))
         if observability.MULTIPROCESS:
             # /metrics is answered by one worker; the others' pool gauges must be fresh too.
             self._pool_gauges = asyncio.create_task(self.record_pool_every_second())
@@ -85,13 +91,43 @@ class Gateway:
     async def stop(self) -> None:
         if self._pool_gauges:
             self._pool_gauges.cancel()
+        if self._key_use_writer:
+            self._key_use_writer.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.flush_key_uses(), timeout=2)
         await self.pool.close()
+        observability.flush_access_log()
         observability.worker_exit()
 
     async def record_pool_every_second(self) -> None:
         while True:
             observability.record_pool(self.pool.get_stats())
             await asyncio.sleep(1)
+
+    async def flush_key_uses_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.flush_key_uses()
+            except Exception as exc:  # e.g. a hot standby (25006) or the database down: kept for the next try
+                log.warning("could not record the last use of API keys: %s", exc,
+                            extra={"fields": {"sqlstate": getattr(exc, "sqlstate", None)}})
+
+    async def flush_key_uses(self) -> None:
+        """Writes the last use of the keys used since the last write (auth.record_key_uses), outside
+        any request: a request that only reads writes nothing. Kept for the next try on failure."""
+        if not self.key_uses:
+            return
+        uses, self.key_uses = self.key_uses, {}
+        try:
+            async with self.connection() as conn:
+                await conn.execute(RECORD_KEY_USES, (list(uses), [dt.datetime.fromtimestamp(t, dt.timezone.utc)
+                                                                  for t in uses.values()]))
+        except BaseException:
+            for h, t in uses.items():
+                if self.key_uses.get(h, 0.0) < t:
+                    self.key_uses[h] = t
+            raise
 
     @contextlib.asynccontextmanager
     async def connection(self):
@@ -236,15 +272,23 @@ class Gateway:
         """One round trip: the caller's setup (role, identity, timeout) and the statements, pipelined
         up to one Sync, so PostgreSQL runs them as one implicit transaction: the setup's
         transaction-local settings hold for the call, and an error anywhere rolls back all of it.
-        Values are bound parameters, never SQL text: PostgreSQL logs the text of a failing
-        statement, and the setup carries the caller's API key."""
+        Each statement is prepared once per connection (gateway/wire.py). Values are bound
+        parameters, never SQL text: PostgreSQL logs the text of a failing statement, and the
+        setup carries the hash of the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
+        key_hash = who.key_hash
         async with self.connection() as conn:
-            async with conn.pipeline():
-                cur = await conn.execute(who.sql, setup)
-                for sql, values in statements:  # the last statement's result is the answer
-                    cur = await conn.execute(sql, values)
-            return await cur.fetchone()
+            try:
+                # The last statement's first row is the answer.
+                row = await wire.run(conn, [(who.sql, setup), *statements], prepare=self.settings.prepared_statements)
+            except psycopg.Error as exc:
+                # The key was good when the call itself failed (404, 409, ...); 28000 is a refused key.
+                if key_hash is not None and exc.sqlstate and exc.sqlstate != "28000" and exc.sqlstate[:2] not in ("08", "57"):
+                    self.key_uses[key_hash] = time.time()
+                raise
+        if key_hash is not None:
+            self.key_uses[key_hash] = time.time()
+        return row
 
     async def execute_retrying(self, who, request_id, read_only, statements, retry_safe: bool) -> tuple | None:
         """execute(), once more on a fresh connection when the pooled one was dead (PostgreSQL
@@ -369,6 +413,7 @@ def connection_lost(exc: psycopg.OperationalError) -> bool:
     return exc.sqlstate is None or exc.sqlstate[:2] == "08" or exc.sqlstate in ("57P01", "57P02", "57P03")
 
 
+RECORD_KEY_USES = "SELECT auth.record_key_uses(%s::bytea[], %s::timestamptz[])"
 IDEMPOTENCY_CLAIM = "SELECT auth.idempotency_claim(%s, %s)"
 IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({call}) x(body)"
 
@@ -389,7 +434,9 @@ def request_id_of(request: Request) -> str:
     # Accept a caller's id when it is short and printable; it ends up in logs and the audit log.
     if given and len(given) <= 200 and given.isprintable():
         return given
-    return str(uuid.uuid4())
+    # A random UUID (version 4) from the process's PRNG: an id needs to be unique, not secret, and
+    # uuid.uuid4() reads os.urandom, a system call per request.
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def next_link(request: Request, r: Route, cursor: str) -> str:

@@ -1,6 +1,6 @@
 """Who a request is: the SQL that authenticates it and switches to its role.
 
-API keys are checked by PostgreSQL (auth.authenticate_key_hash) from their SHA-256, computed here:
+API keys are checked by PostgreSQL (the view auth.key_identities) from their SHA-256, computed here:
 the statement text (which the server logs on any error) never holds a secret, and a logged hash
 cannot be presented as a key. JWTs are verified here, then their
 role claim is mapped by auth.identity_for. Either way the request's statement runs after
@@ -25,19 +25,26 @@ KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
 MAX_TOKEN_BYTES = 8192
 
 # Runs first in every request's transaction, pipelined with the call itself; a key's hash is a bound value.
+# transaction_read_only comes first: a GET's transaction is read-only before anything else runs.
 _SETUP = (
-    "SELECT pg_catalog.set_config('role', i.db_role, true),"
+    "SELECT pg_catalog.set_config('transaction_read_only', %(read_only)s, true),"
+    " pg_catalog.set_config('role', {role}, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
     " pg_catalog.set_config('aio.key_id', coalesce(i.key_id::text, ''), true),"
     " pg_catalog.set_config('aio.node_id', coalesce(i.node_id::text, ''), true),"
     " pg_catalog.set_config('aio.subject', %(subject)s, true),"
-    " pg_catalog.set_config('aio.request_id', %(request_id)s, true),"
-    " pg_catalog.set_config('transaction_read_only', %(read_only)s, true)"
-    " FROM {source} i"
+    " pg_catalog.set_config('aio.request_id', %(request_id)s, true)"
+    " FROM {source}"
 )
-SETUP_ANONYMOUS = _SETUP.format(source="auth.identity_for('anon')")
-SETUP_API_KEY = _SETUP.format(source="auth.authenticate_key_hash(%(key_hash)s)")
-SETUP_TOKEN = _SETUP.format(source="auth.identity_for(%(role)s, %(node_id)s::uuid)")
+SETUP_ANONYMOUS = _SETUP.format(role="i.db_role", source="auth.identity_for('anon') i")
+# An API key is an index probe of the view auth.key_identities, joined into the setup statement: no
+# PL/pgSQL, no write. Without a row (unknown, revoked or expired key) auth.key_refused raises 28000.
+# Nothing is cached: a revocation holds for the next request that starts after it commits.
+SETUP_API_KEY = _SETUP.format(
+    role="coalesce(i.db_role, auth.key_refused(%(key_hash)s))",
+    source="(VALUES (1)) one (x) LEFT JOIN auth.key_identities i ON i.key_hash = %(key_hash)s",
+)
+SETUP_TOKEN = _SETUP.format(role="i.db_role", source="auth.identity_for(%(role)s, %(node_id)s::uuid) i")
 
 
 def key_hash(key: str) -> bytes:
@@ -54,6 +61,11 @@ class Credentials:
     sql: str
     params: dict
     present: bool  # whether the caller sent credentials (401 vs 403 on a privilege error)
+
+    @property
+    def key_hash(self) -> bytes | None:
+        """The SHA-256 of the caller's API key, if it sent one (whose use the gateway records)."""
+        return self.params.get("key_hash") if self.sql == SETUP_API_KEY else None
 
     @property
     def nameless(self) -> bool:

@@ -45,7 +45,7 @@ SQLSTATE_STATUS: dict[str, int] = {
 RETRYABLE = {503}
 AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <API key or token>"
 # The code of every 401 (missing, malformed, unknown, revoked or expired credentials): the SQLSTATE
-# invalid_authorization_specification, which auth.authenticate_key raises for a bad key too.
+# invalid_authorization_specification, which auth.key_refused raises for a bad key too.
 UNAUTHORIZED = "28000"
 
 

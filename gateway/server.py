@@ -23,6 +23,42 @@ LIMITS = Settings()  # read once per worker process
 LINGER_S = 2.0
 
 
+class CoalescingTransport:
+    """A transport whose writes of one event-loop turn leave in one send: uvicorn writes a
+    response's head and its body separately, each a system call (and on loopback the receiver's
+    work too); joined, a response costs one. Flushed at the end of the turn, before close and EOF."""
+
+    __slots__ = ("_transport", "_loop", "_pending")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,7 +70,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
-        super().connection_made(transport)
+        super().connection_made(CoalescingTransport(transport, self.loop))
         self._arm(LIMITS.header_timeout_s, "the request head")
 
     def connection_lost(self, exc) -> None:

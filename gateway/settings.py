@@ -39,6 +39,11 @@ class Settings:
     max_headers: int = field(default_factory=lambda: _int("AIO_MAX_HEADERS", 100))
     header_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_HEADER_TIMEOUT_S", "10")))
     body_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_BODY_TIMEOUT_S", "30")))
+    # Server-side prepared statements, once per connection (0 behind a pooler in transaction mode).
+    prepared_statements: bool = field(
+        default_factory=lambda: os.environ.get("AIO_PREPARED_STATEMENTS", "1") not in ("0", "false", "off"))
+    # How often the gateway writes the last use of the API keys its requests used (requests write nothing).
+    key_use_flush_s: float = field(default_factory=lambda: float(os.environ.get("AIO_KEY_USE_FLUSH_S", "5")))
     # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
     jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
     jwt_public_key: str = field(default_factory=lambda: _file_or_value(os.environ.get("AIO_JWT_PUBLIC_KEY", "")))

@@ -1,6 +1,6 @@
 -- pgTAP: the privilege matrix (roles_rbac), API keys, authentication, the node rule and the audit log
 BEGIN;
-SELECT plan(114);
+SELECT plan(132);
 
 -- The design, written down: for each api function the least request role that may execute it
 -- (each role has the rights of those before it: anon < reader < writer < admin), and whether a
@@ -240,8 +240,52 @@ SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.authenticate_key
     ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid)::text, 'authenticate_key_hash: the reader identity');
 SELECT is((SELECT statement_timeout FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key')))), '5s',
     'authenticate_key_hash: the statement timeout of the reader setting');
-SELECT isnt((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), NULL,
-    'authenticate_key_hash notes the use');
+SELECT is((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), NULL,
+    'authenticate_key_hash writes nothing: no last use noted');
+SELECT is((SELECT ROW(db_role, key_id, node_id, statement_timeout)::text FROM auth.key_identities
+           WHERE key_hash = orchestrator.key_hash(current_setting('tap.key'))),
+    ROW('aio_reader', current_setting('tap.key_id')::uuid, NULL::uuid, '5s')::text, 'key_identities: the reader identity, by key_hash');
+SELECT ok(has_table_privilege('aio_gateway', 'auth.key_identities', 'SELECT'), 'aio_gateway may read auth.key_identities');
+SELECT ok(NOT has_table_privilege('aio_reader', 'auth.key_identities', 'SELECT') AND NOT has_table_privilege('aio_admin', 'auth.key_identities', 'SELECT'),
+    'request roles may not read auth.key_identities');
+SELECT ok(has_function_privilege('aio_gateway', 'auth.record_key_uses(bytea[], timestamptz[])', 'EXECUTE')
+          AND has_function_privilege('aio_gateway', 'auth.key_refused(bytea)', 'EXECUTE'),
+    'aio_gateway may execute auth.record_key_uses and auth.key_refused');
+SELECT ok(NOT has_function_privilege('aio_reader', 'auth.record_key_uses(bytea[], timestamptz[])', 'EXECUTE'),
+    'a request role may not record key uses');
+SELECT is(p.provolatile::text, 's', 'authenticate_key_hash is STABLE') FROM pg_proc p WHERE p.oid = 'auth.authenticate_key_hash(bytea)'::regprocedure;
+SELECT is(l.lanname::text, 'sql', 'authenticate_key_hash is plain SQL') FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.oid = 'auth.authenticate_key_hash(bytea)'::regprocedure;
+
+-- the key check in a read-only transaction, as on a hot standby: it writes nothing (the block
+-- makes its subtransaction read-only, checks, and ends by raising PT200, which undoes the setting)
+DO $$ BEGIN
+    PERFORM set_config('tap.ro_key', key, true) FROM api.api_key_create(role => 'writer', label => 'tap read-only');
+END $$;
+SELECT throws_ok($$ DO $d$ BEGIN
+    PERFORM pg_catalog.set_config('transaction_read_only', 'on', true);
+    IF (SELECT db_role FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.ro_key')))) = 'aio_writer'
+       AND (SELECT count(*) FROM auth.key_identities WHERE key_hash = orchestrator.key_hash(current_setting('tap.ro_key'))) = 1
+       AND current_setting('transaction_read_only') = 'on' THEN
+        RAISE EXCEPTION 'checked read-only' USING ERRCODE = 'PT200';
+    END IF;
+END $d$ $$, 'PT200', 'checked read-only',
+    'authenticate_key_hash and key_identities work in a read-only transaction (a key never used before)');
+SELECT is(current_setting('transaction_read_only'), 'off', 'the read-only check left the test transaction as it was');
+
+-- record_key_uses: last use moves forward only, one write per key, unknown hashes ignored
+SELECT is(auth.record_key_uses(key_hashes => ARRAY[orchestrator.key_hash(current_setting('tap.key')), orchestrator.key_hash(current_setting('tap.key')),
+                                                  orchestrator.key_hash('aio_' || repeat('1', 64)), NULL],
+                               used_at => ARRAY['2026-01-01 00:00:05+00', '2026-01-01 00:00:07+00', '2026-01-01 00:00:09+00', now()]::timestamptz[]),
+    1, 'record_key_uses: one key changed (the later of its two uses; unknown hashes and nulls ignored)');
+SELECT is((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), '2026-01-01 00:00:07+00'::timestamptz,
+    'record_key_uses: the latest use is kept');
+SELECT is(auth.record_key_uses(key_hashes => ARRAY[orchestrator.key_hash(current_setting('tap.key'))], used_at => ARRAY['2025-06-01 00:00:00+00']::timestamptz[]),
+    0, 'record_key_uses: an older use changes nothing');
+SELECT is((SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = current_setting('tap.key_id')::uuid), '2026-01-01 00:00:07+00'::timestamptz,
+    'record_key_uses: last use never moves back');
+SELECT is((SELECT last_used_at FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), '2026-01-01 00:00:07+00'::timestamptz,
+    'api_key_list shows the recorded last use');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 1,
     'api_key_list lists the key');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() l WHERE strpos(to_jsonb(l)::text, substr(current_setting('tap.key'), 13)) > 0), 0,
@@ -260,6 +304,10 @@ SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_ha
 SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(NULL) $$, '28000', 'invalid API key', 'a null key is refused');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'the key is revoked');
 SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key'))) $$, '28000', NULL, 'a revoked key is refused');
+SELECT is((SELECT count(*)::int FROM auth.key_identities WHERE key_hash = orchestrator.key_hash(current_setting('tap.key'))), 0,
+    'key_identities has no row for a revoked key');
+SELECT throws_ok($$ SELECT auth.key_refused(orchestrator.key_hash(current_setting('tap.key'))) $$, '28000', NULL, 'key_refused: a revoked key, 28000');
+SELECT throws_ok($$ SELECT auth.key_refused(orchestrator.key_hash('aio_' || repeat('0', 64))) $$, '28000', 'invalid API key', 'key_refused: an unknown key, 28000');
 SELECT lives_ok($$ SELECT api.api_key_revoke(key_id => current_setting('tap.key_id')::uuid) $$, 'revoking twice is not an error');
 SELECT is((SELECT count(*)::int FROM api.api_key_list() WHERE key_id = current_setting('tap.key_id')::uuid), 0,
     'api_key_list hides revoked keys');
@@ -273,6 +321,8 @@ END $$;
 SELECT is((SELECT db_role FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2')))), 'aio_writer', 'a key before its expiry works');
 UPDATE orchestrator.api_keys SET expires_at = now() - interval '1 second' WHERE key_id = current_setting('tap.key2_id')::uuid;
 SELECT throws_ok($$ SELECT * FROM auth.authenticate_key_hash(orchestrator.key_hash(current_setting('tap.key2'))) $$, '28000', NULL, 'an expired key is refused');
+SELECT is((SELECT count(*)::int FROM auth.key_identities WHERE key_hash = orchestrator.key_hash(current_setting('tap.key2'))), 0,
+    'key_identities has no row for an expired key');
 
 -- identity_for: the roles a token may claim
 SELECT is((SELECT ROW(db_role, key_id, node_id)::text FROM auth.identity_for('writer')), ROW('aio_writer', NULL::uuid, NULL::uuid)::text,
