@@ -33,6 +33,11 @@ class Route:
     # A POST that only reads: its input is a JSON document, too rich for a query string. It runs
     # in a read-only transaction, may be retried, and maps to a STABLE function, like a GET.
     reads: bool = False
+    # A claim that may wait: when the function answers an empty list and the request's
+    # `wait_seconds` is above 0, the gateway asks again when LISTEN/NOTIFY (channel aio_invocations,
+    # payload the path's node_id or '') says work arrived, at least every AIO_CLAIM_POLL_S, until
+    # then. Transport only: the function decides what is claimed.
+    long_poll: bool = False
 
 
 @dataclass(frozen=True)

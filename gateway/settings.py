@@ -39,6 +39,10 @@ class Settings:
     max_headers: int = field(default_factory=lambda: _int("AIO_MAX_HEADERS", 100))
     header_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_HEADER_TIMEOUT_S", "10")))
     body_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_BODY_TIMEOUT_S", "30")))
+    # Invocations: a waiting claim asks again at least this often even without a NOTIFY (work whose
+    # retry wait or not_before has passed is not notified); the gateway sweeps this often (0: never).
+    claim_poll_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_POLL_S", "1")))
+    sweep_interval_s: float = field(default_factory=lambda: float(os.environ.get("AIO_SWEEP_INTERVAL_S", "1")))
     # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
     jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
     jwt_public_key: str = field(default_factory=lambda: _file_or_value(os.environ.get("AIO_JWT_PUBLIC_KEY", "")))
