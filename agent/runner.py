@@ -24,6 +24,7 @@ from .handlers import Outcome
 
 log = logging.getLogger("agent")
 
+MAX_CLAIM = 100  # the most one claim may ask for (api.node_claim's limit)
 RETRY_STATUSES = {502, 503, 504}  # the gateway or the database is down or restarting: ask again
 # A report (complete, fail, release) that cannot be delivered for this long is given up: by then
 # the lease has surely ended and the database has requeued the invocation (at least once).
@@ -154,7 +155,7 @@ class Agent:
                     await asyncio.wait({freed, stopping}, return_when=asyncio.FIRST_COMPLETED)
                     freed.cancel()
                     continue
-                body = {"limit": free, "wait_seconds": self.config.wait_s}
+                body = {"limit": min(free, MAX_CLAIM), "wait_seconds": self.config.wait_s}
                 claim = asyncio.ensure_future(self.request("POST", path, body, timeout=self.config.wait_s + 15,
                                                            retry_for=None))
                 await asyncio.wait({claim, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -84,6 +84,7 @@ class Gateway:
             # /metrics is answered by one worker; the others' pool gauges must be fresh too.
             self._pool_gauges = asyncio.create_task(self.record_pool_every_second())
         self.wakeups.start()
+        self.wakeups.answer_waiting_claims_on_exit()
         if self.settings.sweep_interval_s > 0:
             self.sweeper.start()
 
@@ -141,7 +142,7 @@ class Gateway:
                 try:
                     row = await claim()
                     left = deadline - loop.time()
-                    if row is None or row[0] != "[]" or left <= 0:
+                    if row is None or row[0] != "[]" or left <= 0 or self.wakeups.closing:
                         return row
                     waiting = asyncio.ensure_future(woken.wait())
                     done, _ = await asyncio.wait({waiting, gone}, timeout=min(self.settings.claim_poll_s, left),

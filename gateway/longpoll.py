@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 
 import psycopg
@@ -29,6 +30,28 @@ class Wakeups:
         self.database_url = database_url
         self.waiters: dict[str, set[asyncio.Event]] = {}
         self.task: asyncio.Task | None = None
+        self.closing = False  # the server is stopping: waiting claims answer now
+
+    def close(self) -> None:
+        self.closing = True
+        self.wake("")
+
+    def answer_waiting_claims_on_exit(self) -> None:
+        """uvicorn waits for open requests before it shuts the app down, and a claim may wait 60 s:
+        on SIGTERM/SIGINT, waiting claims answer at once (then uvicorn's own handler runs)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue
+
+            def handler(signum, frame, previous=previous):
+                loop.call_soon_threadsafe(self.close)
+                previous(signum, frame)
+            try:
+                signal.signal(sig, handler)
+            except ValueError:
+                return  # not the main thread (an embedded server): claims answer at their deadline
 
     def start(self) -> None:
         self.task = asyncio.create_task(self.listen_forever())
@@ -109,9 +132,10 @@ class Sweeper:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a sweep that fails is retried next second
-                what = f"{type(exc).__name__}: {getattr(exc, 'sqlstate', None) or ''}"
+                sqlstate = getattr(exc, "sqlstate", None)
+                what = type(exc).__name__ + (f" {sqlstate}" if sqlstate else "")
                 if what != self.failing:
-                    log.warning("invocation sweep failed (%s %s); retrying every %g s",
-                                what, str(exc).splitlines()[0][:200] if str(exc) else "", self.interval)
+                    first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+                    log.warning("invocation sweep failed (%s: %s); retrying every %g s", what, first_line, self.interval)
                     self.failing = what
             await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - started)))
