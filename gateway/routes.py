@@ -55,8 +55,8 @@ def GET(path: str, function: str, tag: str, rules: Rules | None = None, refusals
 
 
 def POST(path: str, function: str, tag: str, status: int = 201, rules: Rules | None = None,
-         refusals: tuple[str, ...] = ()) -> Route:
-    return Route("POST", path, function, status, tag, rules or {}, refusals)
+         refusals: tuple[str, ...] = (), long_poll: bool = False) -> Route:
+    return Route("POST", path, function, status, tag, rules or {}, refusals, long_poll=long_poll)
 
 
 def READ(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
@@ -194,7 +194,7 @@ ROUTES: tuple[Route, ...] = (
     POST("/invocations/{invocation_id}/cancel", "invocation_cancel", "invocations", status=200,
          rules={"reason": {"maxLength": 1000}}),
     POST("/nodes/{node_id}/claim", "node_claim", "invocations", status=200,
-         rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}}),
+         rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}}, long_poll=True),
     POST("/invocations/{invocation_id}/complete", "invocation_complete", "invocations", status=200,
          rules={"output": JSON, "artifacts": {"type": ["array", "null"], "maxItems": 10000, "items": BodyOf("artifact_create")}}),
     POST("/invocations/{invocation_id}/fail", "invocation_fail", "invocations", status=200,
