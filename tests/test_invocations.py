@@ -329,3 +329,19 @@ def test_purge(http, writer, setup, db):
     assert purged.json()["deleted"] >= 1
     problem(http.get(f"/invocations/{made['invocation_id']}"), 404, "P0002")
     problem(http.post("/maintenance/invocations/purge", json={"older_than_days": 0}), 422, "22023", "older_than_days")
+
+
+# a tool's invocation settings --------------------------------------------------------------------------
+def test_tool_invocation_settings(writer, reader, db):
+    tool = new_tool(writer)
+    url = f"/tools/{tool['tool_id']}/invocation-settings"
+    got = reader.get(url)
+    assert got.status_code == 200 and got.json() == {"tool_id": tool["tool_id"], "lease_seconds": 30, "retry_output_invalid": False}
+    changed = writer.post(url, json={"lease_seconds": 90, "retry_output_invalid": True})
+    assert changed.status_code == 200 and changed.json()["lease_seconds"] == 90 and changed.json()["retry_output_invalid"], changed.text
+    made = writer.post("/invocations/", json={"tool_id": tool["tool_id"]})
+    assert made.status_code == 201 and made.json()["lease_seconds"] == 90, made.text
+    problem(writer.post(url, json={"lease_seconds": 0}), 422, "23514", "lease_seconds")
+    problem(reader.post(url, json={"lease_seconds": 60}), 403, "42501")
+    problem(reader.get(f"/tools/{uuid.uuid4()}/invocation-settings"), 404, "P0002", "tool_id")
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s", (tool["tool_id"],))
