@@ -205,6 +205,8 @@ ROUTES: tuple[Route, ...] = (
     POST("/maintenance/invocations/purge", "invocations_purge", "maintenance", status=200,
          rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
     GET("/artifacts/{artifact_id}/lineage", "artifact_lineage", "artifacts"),
+    GET("/tools/{tool_id}/invocation-settings", "tool_invocation_settings_get", "tools"),
+    POST("/tools/{tool_id}/invocation-settings", "tool_invocation_settings_update", "tools", status=200),
     READ("/json-schema/validate", "json_schema_validate", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
          refusals=(JSON_SCHEMA_REFUSAL,)),
     READ("/json-schema/check", "json_schema_check", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},

@@ -4,7 +4,9 @@ cancellations. The rules themselves (every transition, retry timing, leases) are
 (db/tests/api_invocations.sql); here: the routes, the roles, the statuses and the problem bodies."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from conftest import client, new_node, new_tool, problem, token
@@ -16,8 +18,6 @@ OUTPUT_SCHEMA = {"type": "object", "required": ["out"]}
 @pytest.fixture(scope="module")
 def setup(gateway_url, api_keys, db_url):
     """A node with its own key and a tool targeted at it (so that no other test's work reaches it)."""
-    import psycopg
-
     with client(gateway_url, api_keys["admin"]) as admin:
         node = new_node(admin, name=f"inv-{token()}")
         other = new_node(admin, name=f"inv-other-{token()}")
@@ -118,6 +118,33 @@ def test_idempotency_key_argument_returns_the_first_invocation(writer, setup):
     assert again["invocation_id"] == first["invocation_id"]
     problem(writer.post("/invocations/", json={"tool_id": setup["tool"]["tool_id"], "input": {"text": "other"}, "idempotency_key": key}),
             422, "PT422", "idempotency_key")
+
+
+def test_concurrent_submits_with_one_key_make_one_invocation(gateway_url, api_keys, setup, db):
+    key = f"race-{token()}"
+    body = {"tool_id": setup["tool"]["tool_id"], "input": {"text": "race"}, "idempotency_key": key}
+
+    def send(_):
+        with client(gateway_url, api_keys["writer"]) as c:
+            return c.post("/invocations/", json=body)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(send, range(8)))
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    assert len({r.json()["invocation_id"] for r in responses}) == 1
+    assert db.execute("SELECT count(*) FROM orchestrator.invocations WHERE idempotency_key = %s", (key,)).fetchone()[0] == 1
+
+
+def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url, setup):
+    with psycopg.connect(db_url, autocommit=True) as listener, psycopg.connect(db_url) as submitter:
+        listener.execute("LISTEN aio_invocations")
+        submitter.execute("SELECT api.invocation_submit(tool_id => %s, input => '{\"text\": \"no\"}')", (setup["tool"]["tool_id"],))
+        submitter.rollback()
+        assert list(listener.notifies(timeout=0.5)) == []
+        submitter.execute("SELECT api.invocation_submit(tool_id => %s, input => '{\"text\": \"yes\"}')", (setup["tool"]["tool_id"],))
+        submitter.commit()
+        got = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+        assert got == [setup["node"]["node_id"]], got
 
 
 def test_idempotency_key_header_replays_the_response(writer, setup):
@@ -302,3 +329,19 @@ def test_purge(http, writer, setup, db):
     assert purged.json()["deleted"] >= 1
     problem(http.get(f"/invocations/{made['invocation_id']}"), 404, "P0002")
     problem(http.post("/maintenance/invocations/purge", json={"older_than_days": 0}), 422, "22023", "older_than_days")
+
+
+# a tool's invocation settings --------------------------------------------------------------------------
+def test_tool_invocation_settings(writer, reader, db):
+    tool = new_tool(writer)
+    url = f"/tools/{tool['tool_id']}/invocation-settings"
+    got = reader.get(url)
+    assert got.status_code == 200 and got.json() == {"tool_id": tool["tool_id"], "lease_seconds": 30, "retry_output_invalid": False}
+    changed = writer.post(url, json={"lease_seconds": 90, "retry_output_invalid": True})
+    assert changed.status_code == 200 and changed.json()["lease_seconds"] == 90 and changed.json()["retry_output_invalid"], changed.text
+    made = writer.post("/invocations/", json={"tool_id": tool["tool_id"]})
+    assert made.status_code == 201 and made.json()["lease_seconds"] == 90, made.text
+    problem(writer.post(url, json={"lease_seconds": 0}), 422, "23514", "lease_seconds")
+    problem(reader.post(url, json={"lease_seconds": 60}), 403, "42501")
+    problem(reader.get(f"/tools/{uuid.uuid4()}/invocation-settings"), 404, "P0002", "tool_id")
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s", (tool["tool_id"],))

@@ -43,12 +43,12 @@ LEAST_ROLE: dict[str, str] = {
         "queries_node_health_status", "queries_large_artifacts_by_tool", "queries_search_tools_by_schema",
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
         "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
-        "tool_validate", "invocation_get", "invocation_list", "artifact_lineage",
+        "tool_validate", "invocation_get", "invocation_list", "artifact_lineage", "tool_invocation_settings_get",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
         "tool_delete", "tool_tag_add", "tool_tag_remove", "artifact_create", "artifact_delete", "artifact_create_batch",
-        "invocation_submit", "invocation_cancel",
+        "invocation_submit", "invocation_cancel", "tool_invocation_settings_update",
     ), WRITER),
     **dict.fromkeys((
         "maintenance_cleanup_orphaned_artifacts", "maintenance_update_tool_status", "maintenance_refresh_reporting",
@@ -222,6 +222,7 @@ class Arranged:
                 "invocation_release": {"lease_token": lease_token},
                 "invocations_sweep": {"limit": 10},
                 "invocations_purge": {"older_than_days": 3650},
+                "tool_invocation_settings_update": {"lease_seconds": 45},
             }.get(f)
 
     def path(self, **override: str) -> str:

@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(131);
+SELECT plan(136);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -363,6 +363,16 @@ SELECT results_eq($$ SELECT deleted, more FROM api.invocations_purge(older_than_
 SELECT is((SELECT count(*)::int FROM orchestrator.invocations WHERE invocation_id = pg_temp.i('high')), 0, 'the old one is gone, with its attempts');
 SELECT is((SELECT invocation_id FROM orchestrator.artifacts WHERE name = 'high.txt'), NULL, 'its artifact stays, without its invocation');
 SELECT throws_ok($$ SELECT api.invocations_purge(older_than_days => 0) $$, '22023', NULL, 'purge older_than_days 0: 22023');
+
+-- a tool's invocation settings ------------------------------------------------------------------------
+SELECT results_eq($$ SELECT lease_seconds, retry_output_invalid FROM api.tool_invocation_settings_get(tool_id => pg_temp.t('echo')) $$,
+    $$ VALUES (30, false) $$, 'a tool''s invocation settings: lease 30 s, invalid outputs not retried');
+SELECT results_eq($$ SELECT lease_seconds, retry_output_invalid FROM api.tool_invocation_settings_update(tool_id => pg_temp.t('echo'), lease_seconds => 120) $$,
+    $$ VALUES (120, false) $$, 'update one setting; the other stays');
+SELECT is((api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "slow"}')).lease_seconds, 120, 'the next invocation takes the new lease');
+SELECT throws_ok($$ SELECT api.tool_invocation_settings_update(tool_id => pg_temp.t('echo'), lease_seconds => 0) $$,
+    '23514', 'lease_seconds: must be between 1 and 3600, got 0', 'lease_seconds 0: 23514');
+SELECT throws_ok($$ SELECT api.tool_invocation_settings_get(tool_id => '00000000-0000-0000-0000-000000000000') $$, 'P0002', NULL, 'settings of an unknown tool: P0002');
 
 -- a tool with invocations is not deleted
 SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.t('strict')) $$, '23503', NULL, 'a tool with invocations is not deleted: 23503');

@@ -76,7 +76,9 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('invocation_fail',                        'admin',  true),
     ('invocation_release',                     'admin',  true),
     ('invocations_sweep',                      'admin',  false),
-    ('invocations_purge',                      'admin',  false);
+    ('invocations_purge',                      'admin',  false),
+    ('tool_invocation_settings_get',           'reader', false),
+    ('tool_invocation_settings_update',        'writer', false);
 
 -- Which levels each role holds; node rights come from the node column only.
 CREATE TEMP TABLE role_levels (rolname text PRIMARY KEY, levels text[] NOT NULL, by_node_column boolean NOT NULL DEFAULT false);
@@ -96,7 +98,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 69, 'the matrix covers 69 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 71, 'the matrix covers 71 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$

@@ -106,6 +106,14 @@ CREATE TYPE api.invocations_purged AS (
 );
 COMMENT ON TYPE api.invocations_purged IS 'What a purge deleted: how many invocations (with their attempts), whether more are due (call again), and the cutoff used.';
 
+CREATE TYPE api.tool_invocation_settings AS (
+    tool_id              uuid,
+    lease_seconds        integer,
+    retry_output_invalid boolean
+);
+COMMENT ON TYPE api.tool_invocation_settings IS
+'How a tool''s invocations run: the lease a claim holds past its node''s last heartbeat (seconds), and whether an output that breaks the output_schema is retried.';
+
 CREATE TYPE api.artifact_lineage_node AS (
     depth              integer,
     artifact_id        uuid,
@@ -907,6 +915,54 @@ Example: SELECT depth, artifact_name, tool_name, tool_version, node_id, input_ar
 Errors: P0002 no artifact has this id; 22P02 artifact_id is not a UUID.
 Route: GET /artifacts/{artifact_id}/lineage';
 
+-- a tool's invocation settings --------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION api.tool_invocation_settings_get(tool_id uuid) RETURNS api.tool_invocation_settings
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    settings api.tool_invocation_settings;
+BEGIN
+    SELECT t.tool_id, t.lease_seconds, t.retry_output_invalid INTO settings
+    FROM orchestrator.tools t WHERE t.tool_id = tool_invocation_settings_get.tool_id;
+    IF NOT FOUND THEN
+        PERFORM orchestrator.tool_not_found(tool_invocation_settings_get.tool_id);
+    END IF;
+    RETURN settings;
+END
+$$;
+COMMENT ON FUNCTION api.tool_invocation_settings_get(uuid) IS
+'How a tool''s invocations run: lease_seconds (a claim''s lease past the node''s last heartbeat) and retry_output_invalid.
+Example: SELECT * FROM api.tool_invocation_settings_get(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'');
+Errors: P0002 no tool has this id; 22P02 tool_id is not a UUID.
+Route: GET /tools/{tool_id}/invocation-settings';
+
+CREATE OR REPLACE FUNCTION api.tool_invocation_settings_update(tool_id uuid, lease_seconds integer DEFAULT NULL,
+                                                               retry_output_invalid boolean DEFAULT NULL)
+RETURNS api.tool_invocation_settings
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    settings api.tool_invocation_settings;
+BEGIN
+    IF lease_seconds NOT BETWEEN 1 AND 3600 THEN
+        RAISE EXCEPTION 'lease_seconds: must be between 1 and 3600, got %', lease_seconds
+            USING ERRCODE = 'check_violation', COLUMN = 'lease_seconds', CONSTRAINT = 'tools_lease_seconds_range';
+    END IF;
+    UPDATE orchestrator.tools t
+    SET lease_seconds = coalesce(tool_invocation_settings_update.lease_seconds, t.lease_seconds),
+        retry_output_invalid = coalesce(tool_invocation_settings_update.retry_output_invalid, t.retry_output_invalid)
+    WHERE t.tool_id = tool_invocation_settings_update.tool_id
+    RETURNING t.tool_id, t.lease_seconds, t.retry_output_invalid INTO settings;
+    IF NOT FOUND THEN
+        PERFORM orchestrator.tool_not_found(tool_invocation_settings_update.tool_id);
+    END IF;
+    RETURN settings;
+END
+$$;
+COMMENT ON FUNCTION api.tool_invocation_settings_update(uuid, integer, boolean) IS
+'Changes how a tool''s invocations run; a setting not given stays. lease_seconds (1..3600, default 30): how long a claim lasts past the later of its start and its node''s last heartbeat (agents beat at a third of it); applies to invocations submitted from now on. retry_output_invalid (default false): an output that breaks the output_schema is retried (RETRY_WAIT) rather than final (OUTPUT_INVALID).
+Example: SELECT * FROM api.tool_invocation_settings_update(tool_id => ''0b6e3c52-3f0a-4d52-9c55-0d5e0c7c1a11'', lease_seconds => 120, retry_output_invalid => true);
+Errors: P0002 no tool has this id; 23514 lease_seconds outside 1..3600.
+Route: POST /tools/{tool_id}/invocation-settings -> 200';
+
 -- Who may call what --------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION
     api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]),
@@ -919,16 +975,20 @@ REVOKE ALL ON FUNCTION
     api.invocation_release(uuid, uuid),
     api.invocations_sweep(integer),
     api.invocations_purge(integer),
-    api.artifact_lineage(uuid)
+    api.artifact_lineage(uuid),
+    api.tool_invocation_settings_get(uuid),
+    api.tool_invocation_settings_update(uuid, integer, boolean)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     api.invocation_get(uuid),
     api.invocation_list(text, uuid, uuid, integer, text),
-    api.artifact_lineage(uuid)
+    api.artifact_lineage(uuid),
+    api.tool_invocation_settings_get(uuid)
 TO aio_reader;
 GRANT EXECUTE ON FUNCTION
     api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]),
-    api.invocation_cancel(uuid, text)
+    api.invocation_cancel(uuid, text),
+    api.tool_invocation_settings_update(uuid, integer, boolean)
 TO aio_writer;
 -- A node claims and reports only for itself (checked in the functions); admins may act for any node.
 GRANT EXECUTE ON FUNCTION

@@ -1,6 +1,8 @@
 -- Revert ai-orchestrator:api/invocations
 BEGIN;
 SET LOCAL ROLE aio_owner;
+DROP FUNCTION api.tool_invocation_settings_update(uuid, integer, boolean);
+DROP FUNCTION api.tool_invocation_settings_get(uuid);
 DROP FUNCTION api.artifact_lineage(uuid);
 DROP FUNCTION api.invocations_purge(integer);
 DROP FUNCTION api.invocations_sweep(integer);
@@ -22,6 +24,7 @@ DROP FUNCTION orchestrator.invocation_counted_attempts(uuid);
 DROP FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invocations);
 DROP FUNCTION orchestrator.invocation_not_found(uuid);
 DROP TYPE api.artifact_lineage_node;
+DROP TYPE api.tool_invocation_settings;
 DROP TYPE api.invocations_purged;
 DROP TYPE api.invocations_swept;
 DROP TYPE api.invocation_claim;

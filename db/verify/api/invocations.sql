@@ -10,6 +10,8 @@ SELECT 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestampt
        'api.invocations_sweep(integer)'::regprocedure,
        'api.invocations_purge(integer)'::regprocedure,
        'api.artifact_lineage(uuid)'::regprocedure,
+       'api.tool_invocation_settings_get(uuid)'::regprocedure,
+       'api.tool_invocation_settings_update(uuid, integer, boolean)'::regprocedure,
        'orchestrator.invocations_sweep_batch(integer)'::regprocedure;
 SELECT 1 / pg_catalog.has_function_privilege('aio_writer', 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[])', 'EXECUTE')::int;
 SELECT 1 / pg_catalog.has_function_privilege('aio_node', 'api.node_claim(uuid, integer, integer)', 'EXECUTE')::int;
