@@ -132,7 +132,10 @@ class Agent:
         while True:
             await asyncio.sleep(self.config.heartbeat_s)
             body = {"load": {"running": len(self.running), "slots": self.config.concurrency}}
-            response = await self.request("POST", path, body, timeout=max(self.config.heartbeat_s, 2.0))
+            # Asked again until the next beat is due: a beat lost to a database restart must not
+            # cost the leases (a beat twice is harmless).
+            response = await self.request("POST", path, body, timeout=max(self.config.heartbeat_s, 2.0),
+                                          retry_for=self.config.heartbeat_s)
             if response is None or response.status_code != 200:
                 log.warning("heartbeat failed: %s", describe(response))
                 continue

@@ -299,11 +299,15 @@ class Gateway:
         try:
             return await self.execute(who, request_id, read_only, statements)
         except psycopg.OperationalError as exc:
-            if not retry_safe or not connection_lost(exc):
+            if not connection_lost(exc):
                 raise
-            log.warning("database connection lost; checking the pool and retrying once",
+            log.warning("database connection lost; checking the pool" + (" and retrying once" if retry_safe else ""),
                         extra={"fields": {"request_id": request_id, "sqlstate": exc.sqlstate}})
+            # Every pooled connection died with the server: drop them all now, not one failed
+            # request each (after a restart, agents' heartbeats failed for seconds and leases lapsed).
             await self.pool.check()
+            if not retry_safe:
+                raise
             return await self.execute(who, request_id, read_only, statements)
 
     async def call(self, r: Route, request: Request) -> Response:
@@ -348,7 +352,7 @@ class Gateway:
             wait = wait_seconds(args) if r.long_poll else 0
             if wait > 0:
                 row = await self.long_poll(request, node_key(args.get("node_id")), wait,
-                                           lambda: self.execute(who, request_id, reads, statements))
+                                           lambda: self.execute_retrying(who, request_id, reads, statements, False))
                 if row is None:  # the client is gone; this answer goes nowhere
                     return Response(content=b"[]", status_code=r.status, media_type=JSON), None
             else:
