@@ -24,7 +24,8 @@ from .handlers import Outcome
 
 log = logging.getLogger("agent")
 
-MAX_CLAIM = 100  # the most one claim may ask for (api.node_claim's limit)
+MAX_CLAIM = 100
+BATCH_WAIT_S = 0.05  # the most one claim may ask for (api.node_claim's limit)
 RETRY_STATUSES = {502, 503, 504}  # the gateway or the database is down or restarting: ask again
 # A report (complete, fail, release) that cannot be delivered for this long is given up: by then
 # the lease has surely ended and the database has requeued the invocation (at least once).
@@ -149,6 +150,7 @@ class Agent:
         path = f"/nodes/{self.config.node_id}/claim"
         stopping = asyncio.ensure_future(self.stopping.wait())
         failures = 0
+        backlog = False  # the last claim got all it asked for: more work is probably waiting
         try:
             while not self.stopping.is_set():
                 free = self.config.concurrency - len(self.running)
@@ -158,6 +160,11 @@ class Agent:
                     await asyncio.wait({freed, stopping}, return_when=asyncio.FIRST_COMPLETED)
                     freed.cancel()
                     continue
+                if backlog and free < max(1, self.config.concurrency // 4):
+                    # Work is waiting anyway: let a few more slots free up, then one claim for them
+                    # all rather than one claim (and one sweep in SQL) per finished run.
+                    await asyncio.sleep(BATCH_WAIT_S)
+                    free = self.config.concurrency - len(self.running)
                 body = {"limit": min(free, MAX_CLAIM), "wait_seconds": self.config.wait_s}
                 claim = asyncio.ensure_future(self.request("POST", path, body, timeout=self.config.wait_s + 15,
                                                            retry_for=None))
@@ -182,7 +189,9 @@ class Agent:
                         await asyncio.sleep(backoff(failures))
                     continue
                 failures = 0
-                for row in response.json():
+                rows = response.json()
+                backlog = len(rows) == body["limit"]
+                for row in rows:
                     self.start(row)
         finally:
             stopping.cancel()

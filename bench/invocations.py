@@ -1,7 +1,7 @@
 """Invocations: how fast the queue moves (make bench-invocations; not part of make test).
 
-    make bench-invocations [BENCH_SECONDS=10] [BENCH_CLIENTS=8] [BENCH_AGENTS=2] [BENCH_N=3000]
-                           [BENCH_FINISHED=1000000]
+    make bench-invocations [BENCH_PARTS=1,2,3,4] [BENCH_SECONDS=10] [BENCH_CLIENTS=8] [BENCH_AGENTS=2]
+                           [BENCH_N=3000] [BENCH_FINISHED=1000000]
 
 1. SQL alone (pgbench -M prepared, as the superuser): each pgbench transaction is one invocation's
    whole life in three statements, each its own transaction as over HTTP: submit; claim (limit 1)
@@ -51,6 +51,7 @@ AGENTS = int(os.environ.get("BENCH_AGENTS", "2"))
 N = int(os.environ.get("BENCH_N", "3000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 FINISHED = int(os.environ.get("BENCH_FINISHED", "1000000"))
+PARTS = set(os.environ.get("BENCH_PARTS", "1,2,3,4").split(","))
 BACKLOG = 2000
 
 LIFE = """\
@@ -277,55 +278,64 @@ def main() -> None:
     # Targeted at its node: the agents of part 2 never see what part 1 leaves queued.
     tool_id = conn.execute("SELECT tool_id::text FROM api.tool_create(name => 'bench-sql', version => '1.0.0', "
                            "category => 'BENCH', target_node_id => %s)", (node_id,)).fetchone()[0]
-    results: dict = {}
+    rows: list[str] = []  # the result table, one line per measure
+    load_before = os.getloadavg()
 
-    say(f"1. SQL alone: pgbench, {SECONDS} s at 1 and {CLIENTS} clients")
-    results["sql"] = {c: sql_alone(url, conn, tool_id, node_id, c) for c in (1, CLIENTS)}
-    for c, r in results["sql"].items():
-        say(f"   c={c}: {r['tps']:.0f} invocations/s (submit {r['ms'].get('submit')} ms, claim {r['ms'].get('claim')} ms, "
-            f"complete {r['ms'].get('complete')} ms; failed {r['failed']})")
+    if "1" in PARTS:
+        say(f"1. SQL alone: pgbench, {SECONDS} s at 1 and {CLIENTS} clients")
+        for c in (1, CLIENTS):
+            r = sql_alone(url, conn, tool_id, node_id, c)
+            ms = r["ms"]
+            line = (f"{r['tps']:.0f} invocations/s (per statement: submit {ms.get('submit')} ms, claim {ms.get('claim')} ms, "
+                    f"complete {ms.get('complete')} ms; failed {r['failed']})")
+            say(f"   c={c}: {line}")
+            rows.append(f"| SQL alone, submit+claim+complete, c={c} | {line} | ≥ 1,000/s |")
 
-    gateway, base = start_gateway(url)
-    try:
-        say(f"2. through the gateway: {AGENTS} agents x 64 slots, {N} invocations")
-        results["gateway"] = through_gateway(url, conn, base, admin)
-        g = results["gateway"]
-        say(f"   drain {g['drain']:.0f}/s; submit over HTTP and run {g['end_to_end']:.0f}/s (submits alone {g['submit_only']:.0f}/s)")
-        say(f"3. submit-to-claim latency, long-poll, idle queue, {SAMPLES} samples")
-        results["latency"] = latency(conn, base, admin)
-        lat = results["latency"]
-        say(f"   p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, max {lat['max']:.1f} ms")
-    finally:
-        gateway.terminate()
-        gateway.wait(30)
+    if PARTS & {"2", "3"}:
+        gateway, base = start_gateway(url)
+        try:
+            if "2" in PARTS:
+                say(f"2. through the gateway: {AGENTS} agents x 64 slots, {N} invocations")
+                g = through_gateway(url, conn, base, admin)
+                say(f"   drain {g['drain']:.0f}/s; submit over HTTP and run {g['end_to_end']:.0f}/s "
+                    f"(submits alone {g['submit_only']:.0f}/s)")
+                rows.append(f"| gateway + {AGENTS} agents, drain of {N} queued | {g['drain']:.0f}/s | ≥ 300/s |")
+                rows.append(f"| gateway + {AGENTS} agents, {N} submitted over HTTP (16 at once) and run | "
+                            f"{g['end_to_end']:.0f}/s (the submits alone {g['submit_only']:.0f}/s) | ≥ 300/s |")
+            if "3" in PARTS:
+                say(f"3. submit-to-claim latency, long-poll, idle queue, {SAMPLES} samples")
+                lat = latency(conn, base, admin)
+                say(f"   p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, max {lat['max']:.1f} ms")
+                rows.append(f"| submit-to-claim, long-poll, idle queue ({SAMPLES} samples) | "
+                            f"p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, max {lat['max']:.1f} ms | p95 ≤ 50 ms |")
+        finally:
+            gateway.terminate()
+            gateway.wait(30)
 
-    say(f"4. claim time: empty table vs {FINISHED:,} finished invocations (pgbench at 1 client, {SECONDS} s)")
-    results["size"] = with_finished_rows(url, conn, tool_id, node_id)
-    s = results["size"]
-    say(f"   empty: claim {s['empty']['ms'].get('claim')} ms, {s['empty']['tps']:.0f}/s; "
-        f"{FINISHED:,} finished (loaded in {s['load_s']:.0f} s): claim {s['full']['ms'].get('claim')} ms, {s['full']['tps']:.0f}/s")
+    if "4" in PARTS:
+        say(f"4. claim time: no finished invocations vs {FINISHED:,} (pgbench at 1 client, {SECONDS} s)")
+        s = with_finished_rows(url, conn, tool_id, node_id)
+        say(f"   none: claim {s['empty']['ms'].get('claim')} ms, {s['empty']['tps']:.0f}/s; "
+            f"{FINISHED:,} (loaded in {s['load_s']:.0f} s): claim {s['full']['ms'].get('claim')} ms, {s['full']['tps']:.0f}/s")
+        rows.append(f"| claim (c=1, a backlog of {BACKLOG}), no finished invocations | {s['empty']['ms'].get('claim')} ms | flat |")
+        rows.append(f"| claim (c=1, a backlog of {BACKLOG}), {FINISHED:,} finished invocations | {s['full']['ms'].get('claim')} ms | flat |")
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results" / f"invocations-{stamp}.md"
-    with psycopg.connect(url) as c:
-        server = c.execute("SELECT version()").fetchone()[0]
-    sql1, sqlc = results["sql"][1], results["sql"][CLIENTS]
-    g, lat = results["gateway"], results["latency"]
+    server = conn.execute("SELECT version()").fetchone()[0]
+    load_after = os.getloadavg()
+    table = "\n".join(rows)
     out.write_text(f"""# Invocations benchmark, {stamp}
 
 Machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}; {server}.
-Command: `make bench-invocations` (BENCH_SECONDS={SECONDS} BENCH_CLIENTS={CLIENTS} BENCH_AGENTS={AGENTS} BENCH_N={N}
-BENCH_FINISHED={FINISHED}); gateway uvicorn 1 worker, pool 10, access log off; load generators on the same machine.
+Load average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}; after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}.
+Command: `make bench-invocations` (BENCH_PARTS={",".join(sorted(PARTS))} BENCH_SECONDS={SECONDS} BENCH_CLIENTS={CLIENTS}
+BENCH_AGENTS={AGENTS} BENCH_N={N} BENCH_FINISHED={FINISHED}); gateway uvicorn 1 worker, pool 10, access log off;
+the load generators run on the same machine.
 
 | measure | figure | target |
 |---|---|---|
-| SQL alone, submit+claim+complete, c=1 | {sql1['tps']:.0f}/s (submit {sql1['ms'].get('submit')} ms, claim {sql1['ms'].get('claim')} ms, complete {sql1['ms'].get('complete')} ms) | |
-| SQL alone, c={CLIENTS} | {sqlc['tps']:.0f}/s | ≥ 1,000/s |
-| gateway + {AGENTS} agents, drain of {N} queued | {g['drain']:.0f}/s | ≥ 300/s |
-| gateway + {AGENTS} agents, submitted over HTTP (16 at once) and run | {g['end_to_end']:.0f}/s (submits alone {g['submit_only']:.0f}/s) | ≥ 300/s |
-| submit-to-claim, long-poll, idle queue ({SAMPLES} samples) | p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, max {lat['max']:.1f} ms | p95 ≤ 50 ms |
-| claim, empty table (c=1) | {s['empty']['ms'].get('claim')} ms | flat |
-| claim, {FINISHED:,} finished invocations (c=1) | {s['full']['ms'].get('claim')} ms | flat |
+{table}
 """)
     say(f"wrote {out.relative_to(ROOT)}")
 
