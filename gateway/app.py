@@ -349,7 +349,7 @@ class Gateway:
             else:
                 statements = [call]
             reads = r.method == "GET" or r.reads
-            wait = wait_seconds(args) if r.long_poll else 0
+            wait = min(wait_seconds(args), self.settings.claim_wait_max_s) if r.long_poll else 0
             if wait > 0:
                 row = await self.long_poll(request, node_key(args.get("node_id")), wait,
                                            lambda: self.execute_retrying(who, request_id, reads, statements, False))

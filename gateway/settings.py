@@ -42,6 +42,9 @@ class Settings:
     # Invocations: a waiting claim asks again at least this often even without a NOTIFY (work whose
     # retry wait or not_before has passed is not notified); the gateway sweeps this often (0: never).
     claim_poll_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_POLL_S", "1")))
+    # The longest a claim is held, whatever its wait_seconds asks (60 at most): below the idle
+    # timeout of a proxy in front of the gateway, say.
+    claim_wait_max_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_WAIT_MAX_S", "60")))
     sweep_interval_s: float = field(default_factory=lambda: float(os.environ.get("AIO_SWEEP_INTERVAL_S", "1")))
     # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
     jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
