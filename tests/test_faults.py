@@ -177,12 +177,12 @@ def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway, capsys):
             while not cluster.ready():
                 time.sleep(0.05)
             # The first request once PostgreSQL accepts connections is served (no stale pooled
-            # connection), well within 2 s.
+            # connection), well within 3 s (about 1 s on a quiet machine; the margin is for a loaded one).
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=5) as probe:
                 first = probe.get("/tools/", params={"limit": 1})
             recoveries.append(round(time.monotonic() - back, 3))
             assert first.status_code == 200, f"first request after the {how} restart: {first.status_code} {first.text}"
-            assert recoveries[-1] < 2.0
+            assert recoveries[-1] < 3.0
             with capsys.disabled():  # a progress line: this test takes a while
                 print(f"\n    fault test: restart {i}/{len(RESTARTS)} ({how}) recovered in {recoveries[-1]} s; "
                       f"{len(acknowledged)} writes acknowledged", end="", flush=True)

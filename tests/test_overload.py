@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TEST_DB, recreate_database, running_gateway, sqitch
 
-POOL_MAX, POOL_TIMEOUT_S = 2, 1
+POOL_MAX, POOL_TIMEOUT_S = 2, 2  # 2 s: waiting once (2 s) and twice (4 s) stay apart on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_a_read_waits_for_a_full_pool_once(small_gateway):
             assert [h.result().status_code for h in holders] == [200] * POOL_MAX
     print(f"read on a full pool: {r.status_code} after {elapsed:.2f}s (pool timeout {POOL_TIMEOUT_S}s)")
     assert r.status_code == 504, r.text
-    assert POOL_TIMEOUT_S * 0.9 < elapsed < POOL_TIMEOUT_S * 1.8  # waiting twice took 2.0 s
+    assert POOL_TIMEOUT_S * 0.9 < elapsed < POOL_TIMEOUT_S * 1.5  # waiting twice takes 2 x the timeout
 
 
 def test_ready_is_503_while_the_database_is_unreachable():

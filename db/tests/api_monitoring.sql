@@ -110,8 +110,12 @@ SELECT throws_ok($$ SELECT * FROM api.monitoring_data_integrity(stale_after_seco
 RESET ROLE;
 SET LOCAL session_replication_role = replica;
 INSERT INTO orchestrator.tools (name, version, category, input_schema, output_schema)
-VALUES ('ops-legacy', '1.0.0', 'NLP', '{"type": "strnig"}', '{"properties": {"x": {"$ref": "#/$defs/none"}}}');
+VALUES ('ops-legacy', '1.0.0', 'NLP', '{"type": "strnig"}', '{"properties": {"x": {"$ref": "#/$defs/none"}}}'),
+       ('ops-legacy-fixed', '1.0.0', 'NLP', '{"type": "string"}', '{}');
 SET LOCAL session_replication_role = origin;
+-- As data/tools_schemas_unfit lists them at deploy: both were refused then, one has been fixed since.
+INSERT INTO orchestrator.tools_schemas_unfit (tool_id)
+SELECT tool_id FROM orchestrator.tools WHERE name IN ('ops-legacy', 'ops-legacy-fixed');
 SELECT results_eq(
     $$ SELECT status, problems, sample_ids FROM api.monitoring_data_integrity() WHERE check_name = 'tools_with_invalid_schemas' $$,
     $$ SELECT 'fail', 1::bigint, ARRAY[tool_id::text] FROM orchestrator.tools WHERE name = 'ops-legacy' $$,

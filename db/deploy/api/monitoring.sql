@@ -1,21 +1,12 @@
--- Deploy ai-orchestrator:api/monitoring
--- requires: api/heartbeats data/artifact_tallies data/tool_tallies data/tools_schema_check roles_rbac
--- What eats storage, who produces what, and is the data sound: /monitoring routes.
+-- Deploy ai-orchestrator:api/monitoring (reworked after v1.1.0)
+-- requires: api/monitoring@v1.1.0 data/tools_schemas_unfit
+-- What eats storage, who produces what, and is the data sound: /monitoring routes. Every function
+-- is replaced, so deploying this twice changes nothing; the row types are the released ones.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
 -- storage_usage_by_category --------------------------------------------------------------------
-CREATE TYPE api.category_storage AS (
-    category        text,
-    artifact_count  bigint,
-    total_bytes     numeric,
-    average_bytes   numeric,
-    largest_bytes   bigint,
-    share_of_bytes  numeric
-);
-COMMENT ON TYPE api.category_storage IS 'Artifact storage of one tool category (or "orphaned" for artifacts whose tool is gone).';
-
-CREATE FUNCTION api.monitoring_storage_usage_by_category() RETURNS SETOF api.category_storage
+CREATE OR REPLACE FUNCTION api.monitoring_storage_usage_by_category() RETURNS SETOF api.category_storage
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
     SELECT p.category, p.artifact_count, p.total_bytes, pg_catalog.round(p.total_bytes / p.artifact_count, 1),
            p.largest_bytes,
@@ -30,21 +21,7 @@ Errors: none.
 Route: GET /monitoring/storage-usage-by-category';
 
 -- tool_usage_statistics ------------------------------------------------------------------------
-CREATE TYPE api.tool_usage AS (
-    tool_id            uuid,
-    name               text,
-    version            text,
-    category           text,
-    artifact_count     bigint,
-    total_bytes        numeric,
-    first_artifact_at  timestamptz,
-    last_artifact_at   timestamptz,
-    share_of_artifacts numeric,
-    cursor             text
-);
-COMMENT ON TYPE api.tool_usage IS 'One tool''s production: artifacts, bytes, first and last artifact time, and its share of all artifacts.';
-
-CREATE FUNCTION api.monitoring_tool_usage_statistics("limit" integer DEFAULT 50, cursor text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION api.monitoring_tool_usage_statistics("limit" integer DEFAULT 50, cursor text DEFAULT NULL)
 RETURNS SETOF api.tool_usage
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -81,16 +58,7 @@ Errors: 22023 limit outside 1..1000 or a bad cursor.
 Route: GET /monitoring/tool-usage-statistics';
 
 -- data_integrity -------------------------------------------------------------------------------
-CREATE TYPE api.integrity_check AS (
-    check_name  text,
-    status      text,
-    problems    bigint,
-    sample_ids  text[],
-    description text
-);
-COMMENT ON TYPE api.integrity_check IS 'One named data check: status ok, warn or fail, how many rows it found, up to 5 sample ids, and what it looks for.';
-
-CREATE FUNCTION orchestrator.integrity_check_counted(check_name text, severity text, problems bigint, samples text[], description text)
+CREATE OR REPLACE FUNCTION orchestrator.integrity_check_counted(check_name text, severity text, problems bigint, samples text[], description text)
 RETURNS api.integrity_check
 LANGUAGE sql IMMUTABLE AS $$
     SELECT ROW(check_name, CASE WHEN problems = 0 THEN 'ok' ELSE severity END, problems, samples[1:5], description)::api.integrity_check
@@ -98,7 +66,7 @@ $$;
 COMMENT ON FUNCTION orchestrator.integrity_check_counted(text, text, bigint, text[], text) IS
 'Builds one integrity check result from a count of problems and up to 5 sample ids: ok when none, else the given severity (warn or fail).';
 -- One builder of results: the check given all its ids is the counted one.
-CREATE FUNCTION orchestrator.integrity_check(check_name text, severity text, ids text[], description text)
+CREATE OR REPLACE FUNCTION orchestrator.integrity_check(check_name text, severity text, ids text[], description text)
 RETURNS api.integrity_check
 LANGUAGE sql IMMUTABLE AS $$
     SELECT orchestrator.integrity_check_counted(check_name, severity, pg_catalog.cardinality(ids), ids, description)
@@ -106,7 +74,7 @@ $$;
 COMMENT ON FUNCTION orchestrator.integrity_check(text, text, text[], text) IS
 'Builds one integrity check result from the ids it found: ok when none, else the given severity (warn or fail).';
 
-CREATE FUNCTION api.monitoring_data_integrity(stale_after_seconds integer DEFAULT 30, down_after_seconds integer DEFAULT 120)
+CREATE OR REPLACE FUNCTION api.monitoring_data_integrity(stale_after_seconds integer DEFAULT 30, down_after_seconds integer DEFAULT 120)
 RETURNS SETOF api.integrity_check
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -173,25 +141,17 @@ BEGIN
         ARRAY(SELECT t.tool_id::text FROM orchestrator.tools t
               WHERE t.input_schema <> '{}' AND NOT t.input_schema ? 'type' ORDER BY t.name LIMIT 5),
         'tools whose non-empty input schema declares no "type"');
-    -- Rows written since data/tools_schema_check passed its check: only older ones can fail, and
-    -- they are the oldest tools (read from tools_created_idx). Checking a schema costs milliseconds
-    -- (the meta-schema), so: the distinct schemas of the 1000 oldest tools, at most 50 of them.
+    -- Tools written since data/tools_schema_check pass it; the older ones it refuses were listed
+    -- once by data/tools_schemas_unfit and are checked again here (a tool fixed since counts no more).
     RETURN NEXT (
-        WITH examined AS MATERIALIZED (
-            SELECT x.schema
-            FROM (SELECT t.input_schema, t.output_schema, t.created_at FROM orchestrator.tools t ORDER BY t.created_at LIMIT 1000) t,
-                 LATERAL (VALUES (t.input_schema), (t.output_schema)) x(schema)
-            WHERE x.schema <> '{}'
-            GROUP BY x.schema ORDER BY pg_catalog.min(t.created_at) LIMIT 50
-        ), unfit AS MATERIALIZED (
-            SELECT e.schema FROM examined e WHERE EXISTS (SELECT FROM orchestrator.json_schema_problems(e.schema))
-        ), hit AS MATERIALIZED (
-            SELECT t.tool_id, t.name FROM orchestrator.tools t
-            WHERE EXISTS (SELECT FROM unfit) AND (t.input_schema IN (SELECT u.schema FROM unfit u) OR t.output_schema IN (SELECT u.schema FROM unfit u))
+        WITH hit AS MATERIALIZED (
+            SELECT t.tool_id, t.name
+            FROM orchestrator.tools_schemas_unfit u JOIN orchestrator.tools t ON t.tool_id = u.tool_id
+            WHERE NOT orchestrator.tool_schemas_fit(t.input_schema, t.output_schema)
         )
         SELECT orchestrator.integrity_check_counted('tools_with_invalid_schemas', 'fail', (SELECT pg_catalog.count(*) FROM hit),
             ARRAY(SELECT h.tool_id::text FROM hit h ORDER BY h.name, h.tool_id LIMIT 5),
-            'tools whose input or output schema the registration check refuses (stored before it existed); api.json_schema_check says why (examined: the distinct schemas of the 1000 oldest tools, at most 50)'));
+            'tools stored before the registration check whose input or output schema it refuses; api.json_schema_check says why'));
     RETURN NEXT orchestrator.integrity_check('artifacts_on_unknown_node', 'warn',
         ARRAY(SELECT a.artifact_id::text FROM orchestrator.artifacts a
               WHERE a.node_id IS NULL AND a.tool_id IS NOT NULL ORDER BY a.created_at DESC LIMIT 1000),

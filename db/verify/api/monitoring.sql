@@ -5,3 +5,5 @@ SELECT 'api.monitoring_storage_usage_by_category()'::regprocedure,
 -- Storage and the data checks read the maintained tallies.
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.monitoring_storage_usage_by_category()'::regprocedure), 'artifact_tallies_now')::int;
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.monitoring_data_integrity(integer, integer)'::regprocedure), 'node_active_tools')::int;
+-- Stored schemas: only the tools listed by data/tools_schemas_unfit are checked again.
+SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.monitoring_data_integrity(integer, integer)'::regprocedure), 'tools_schemas_unfit')::int;
