@@ -23,6 +23,8 @@ import psycopg
 log = logging.getLogger("gateway.longpoll")
 
 CHANNEL = "aio_invocations"
+# How the LISTEN connection shows in pg_stat_activity: beside the pool, one per gateway process.
+LISTEN_APPLICATION = "aio gateway listen"
 
 
 class Wakeups:
@@ -85,7 +87,8 @@ class Wakeups:
         failing_since = None
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True,
+                                                                 application_name=LISTEN_APPLICATION) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     if failing_since is not None:
                         log.info("listening on %s again", CHANNEL)

@@ -272,6 +272,17 @@ def raw_exchange(base: str, data: bytes, wait_s: float = 5.0) -> bytes:
 
 # --- invocations: nodes with keys, and real agents (python -m agent) -------------------------------
 
+@pytest.fixture(scope="module")
+def leaves_no_invocations(db_url):
+    """Deletes, after a test module, the invocations made while it ran: a tool with invocations
+    cannot be deleted, and other tests (pgTAP fixtures among them) delete tools."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        since = conn.execute("SELECT now()").fetchone()[0]
+    yield
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM orchestrator.invocations WHERE created_at >= %s", (since,))
+
+
 def node_with_key(http: httpx.Client, db_url: str, **fields) -> tuple[str, str]:
     """A new node and a node key for it (made in psql, as a DBA would): (node_id, key)."""
     node_id = new_node(http, name=f"agent-{token()}", **fields)["node_id"]

@@ -18,6 +18,8 @@ import pytest
 from conftest import (client, final_invocation, new_node, new_tool, node_with_key, running_gateway, start_agent,
                       stop_agent, token, wait_until)
 
+pytestmark = pytest.mark.usefixtures("leaves_no_invocations")
+
 FAST = ("--heartbeat-interval", "1", "--wait", "5")
 # A command handler: the number of keys of the input object.
 WC = "python3 -c 'import json, sys; print(json.dumps({\"keys\": len(json.load(sys.stdin))}))'"

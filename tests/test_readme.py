@@ -11,7 +11,11 @@ with a real agent, in the same setting.
 import re
 import subprocess
 
+import pytest
+
 from conftest import ROOT, run
+
+pytestmark = pytest.mark.usefixtures("leaves_no_invocations")
 
 README = (ROOT / "README.md").read_text()
 MAKE_RUN_URL = "http://127.0.0.1:8000"
