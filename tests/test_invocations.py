@@ -288,8 +288,9 @@ def test_cancel_queued_and_running(writer, node, setup):
     assert beat.status_code == 200, beat.text
     assert running["invocation_id"] in beat.json()["cancel_invocation_ids"]
     stopped = node.post(f"/invocations/{running['invocation_id']}/fail",
-                        json={"lease_token": claimed["lease_token"], "error": {"code": "CANCELLED"}, "retryable": False})
+                        json={"lease_token": claimed["lease_token"], "error": {"code": "CANCELLED", "message": "stopped"}})
     assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["state"] == "CANCELLED" and stopped.json()["attempts"][-1]["outcome"] == "CANCELLED"
 
 
 # sweep, purge ----------------------------------------------------------------------------------------
@@ -311,6 +312,11 @@ def test_sweep_ends_an_expired_lease(http, writer, node, setup, db):
     assert swept.json()["lease_lost"] >= 1 and swept.json()["requeued"] >= 1
     got = http.get(f"/invocations/{made['invocation_id']}").json()
     assert (got["state"], got["attempts"][0]["outcome"]) == ("QUEUED", "LEASE_LOST")
+    # Claimed again (a new attempt); the report with the old token is stale: 409.
+    taken = http.post(f"/nodes/{setup['node']['node_id']}/claim", json={"limit": 100})
+    assert made["invocation_id"] in {c["invocation_id"] for c in taken.json()}, taken.text
+    problem(node.post(f"/invocations/{made['invocation_id']}/complete",
+                      json={"lease_token": claimed["lease_token"], "output": {"out": 1}}), 409, "PT409", "lease_token")
     problem(http.post("/invocations/sweep", json={"limit": 0}), 422, "22023", "limit")
 
 

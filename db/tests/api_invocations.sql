@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(136);
+SELECT plan(146);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -67,10 +67,16 @@ CREATE FUNCTION pg_temp.tok(text) RETURNS uuid LANGUAGE sql STABLE AS 'SELECT le
 CREATE FUNCTION pg_temp.state(text) RETURNS text LANGUAGE sql STABLE AS
     'SELECT state FROM api.invocation_get(invocation_id => (SELECT invocation_id FROM iv WHERE k = $1))';
 -- Claims for a node and notes each token under the key of its invocation.
+CREATE TEMP TABLE tokens (k text, lease_token uuid, n serial);
 CREATE FUNCTION pg_temp.claim(node text, n integer DEFAULT 1) RETURNS SETOF text LANGUAGE sql AS $$
-    WITH c AS (SELECT * FROM api.node_claim(node_id => pg_temp.n(node), "limit" => n))
-    UPDATE iv SET lease_token = c.lease_token FROM c WHERE iv.invocation_id = c.invocation_id RETURNING iv.k
+    WITH c AS (SELECT * FROM api.node_claim(node_id => pg_temp.n(node), "limit" => n)),
+         u AS (UPDATE iv SET lease_token = c.lease_token FROM c WHERE iv.invocation_id = c.invocation_id RETURNING iv.k, iv.lease_token),
+         h AS (INSERT INTO tokens (k, lease_token) SELECT u.k, u.lease_token FROM u)
+    SELECT u.k FROM u
 $$;
+-- The token of the claim before the last one of an invocation.
+CREATE FUNCTION pg_temp.tok_was(text) RETURNS uuid LANGUAGE sql STABLE AS
+    'SELECT lease_token FROM tokens WHERE k = $1 ORDER BY n DESC OFFSET 1 LIMIT 1';
 -- The DETAIL of the error a statement raises, as JSON.
 CREATE FUNCTION pg_temp.detail_of(q text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE d text;
@@ -92,7 +98,8 @@ BEGIN
     UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = pg_temp.n(node);
     SET LOCAL session_replication_role = origin;
 END $$;
-GRANT ALL ON nd, td, iv TO aio_api, aio_node;
+GRANT ALL ON nd, td, iv, tokens TO aio_api, aio_node;
+GRANT USAGE ON SEQUENCE tokens_n_seq TO aio_api, aio_node;
 
 INSERT INTO nd SELECT k, (api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.7.0.' || i || ':8080', name => 'inv-' || k, status => s)).node_id
 FROM (VALUES (1, 'a', 'ACTIVE'), (2, 'b', 'ACTIVE'), (3, 'maint', 'MAINTENANCE')) v(i, k, s);
@@ -274,6 +281,18 @@ SELECT is((api.invocations_sweep()).cancelled, 1, 'after twice the lease the swe
 SELECT results_eq($$ SELECT g.state, a->>'outcome' FROM api.invocation_get(invocation_id => pg_temp.i('c')) g, jsonb_array_elements(g.attempts) a $$,
     $$ VALUES ('CANCELLED', 'CANCELLED') $$, 'CANCELLED, and its attempt too');
 SELECT throws_ok($$ SELECT api.invocation_cancel(invocation_id => '00000000-0000-0000-0000-000000000000') $$, 'P0002', NULL, 'cancel an unknown invocation: P0002');
+-- the node stops a cancelled run and reports it: CANCELLED, whatever its report says
+INSERT INTO iv (k, invocation_id) VALUES ('cf', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "cf"}')).invocation_id),
+                                         ('cr', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "cr"}')).invocation_id);
+SELECT is(ARRAY(SELECT pg_temp.claim('a', 2) ORDER BY 1), ARRAY['cf', 'cr'], 'claim cf and cr');
+SELECT is(ARRAY[(api.invocation_cancel(invocation_id => pg_temp.i('cf'))).state, (api.invocation_cancel(invocation_id => pg_temp.i('cr'))).state],
+    ARRAY['RUNNING', 'RUNNING'], 'cancel both while RUNNING');
+SELECT results_eq($$ SELECT g.state, a->>'outcome', a->'error'->>'code'
+                     FROM api.invocation_fail(invocation_id => pg_temp.i('cf'), lease_token => pg_temp.tok('cf'), error => '{"code": "STOPPED"}', retryable => true) g,
+                          jsonb_array_elements(g.attempts) a $$,
+    $$ VALUES ('CANCELLED', 'CANCELLED', 'STOPPED') $$, 'a fail after a cancel request ends CANCELLED (not RETRY_WAIT), the node''s error on the attempt');
+SELECT is((api.invocation_release(invocation_id => pg_temp.i('cr'), lease_token => pg_temp.tok('cr'))).state, 'CANCELLED',
+    'a release after a cancel request ends CANCELLED (not QUEUED)');
 
 -- the state machine in the table ------------------------------------------------------------------
 SELECT throws_ok(format($$ UPDATE orchestrator.invocations SET state = 'QUEUED', finished_at = NULL WHERE invocation_id = %L $$, pg_temp.i('high')),
@@ -307,6 +326,22 @@ SELECT throws_ok($$ SELECT api.invocation_complete(invocation_id => pg_temp.i('s
     'PT409', NULL, 'the old token stays stale: PT409');
 SELECT is(ARRAY(SELECT pg_temp.claim('b')), ARRAY['s1'], 'another node takes it');
 SELECT is((api.invocation_get(invocation_id => pg_temp.i('s1'))).attempt, 2, 'as attempt 2');
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('a')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT throws_ok($$ SELECT api.invocation_complete(invocation_id => pg_temp.i('s1'), lease_token => pg_temp.tok_was('s1'), output => '{"out": 1}') $$,
+    'PT409', NULL, 'node a''s late report with its own old token, now that node b holds it: PT409 (stale), not 42501');
+RESET ROLE;
+DO $$ BEGIN PERFORM set_config('aio.node_id', '', true); END $$;
+-- a heartbeat does not revive an expired lease: it ends it first
+INSERT INTO iv (k, invocation_id) VALUES ('hb', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "hb"}')).invocation_id);
+SELECT is(ARRAY(SELECT pg_temp.claim('a')), ARRAY['hb'], 'claim hb');
+SELECT pg_temp.silence('a');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('a'))).health, 'HEALTHY', 'node a beats again after an hour of silence');
+SELECT results_eq($$ SELECT g.state, a->>'outcome' FROM api.invocation_get(invocation_id => pg_temp.i('hb')) g, jsonb_array_elements(g.attempts) a $$,
+    $$ VALUES ('QUEUED', 'LEASE_LOST') $$, 'the beat ended the lease that had expired before it (LEASE_LOST, requeued), rather than renew it');
+SELECT throws_ok($$ SELECT api.invocation_complete(invocation_id => pg_temp.i('hb'), lease_token => pg_temp.tok('hb'), output => '{"out": 1}') $$,
+    'PT409', NULL, 'and the old token is stale');
+SELECT is(ARRAY(SELECT pg_temp.claim('b')), ARRAY['hb'], 'hb runs again elsewhere');
 -- a lost lease on the last attempt: DEAD
 INSERT INTO iv (k, invocation_id) VALUES ('d', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "d"}', max_attempts => 1)).invocation_id);
 SELECT is(ARRAY(SELECT pg_temp.claim('a')), ARRAY['d'], 'claim d');
@@ -331,7 +366,7 @@ SELECT throws_ok($$ SELECT api.invocations_sweep("limit" => 0) $$, '22023', NULL
 
 -- list -------------------------------------------------------------------------------------------------
 SELECT is((SELECT count(*)::int FROM api.invocation_list(state => 'DEAD')), 4, 'list by state');
-SELECT is((SELECT count(*)::int FROM api.invocation_list(node_id => pg_temp.n('b'), tool_id => pg_temp.t('echo'))), 3, 'list by node and tool');
+SELECT is((SELECT count(*)::int FROM api.invocation_list(node_id => pg_temp.n('b'), tool_id => pg_temp.t('echo'))), 4, 'list by node and tool');
 SELECT is(ARRAY(SELECT invocation_id FROM api.invocation_list("limit" => 3) UNION ALL
                 SELECT invocation_id FROM api.invocation_list("limit" => 100,
                     cursor => (SELECT cursor FROM api.invocation_list("limit" => 3) OFFSET 2))),

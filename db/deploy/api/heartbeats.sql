@@ -1,8 +1,9 @@
 -- Deploy ai-orchestrator:api/heartbeats (reworked after v1.1.0)
--- requires: api/heartbeats@v1.1.0 data/invocations
+-- requires: api/heartbeats@v1.1.0 api/invocations
 -- Node heartbeats and derived health: POST /nodes/{node_id}/heartbeat. A beat renews every lease
--- of its node without writing to invocations (the lease rule, data/invocations), and answers the
--- ids of the node's RUNNING invocations whose cancellation was asked. The whole family, replaced:
+-- of its node without writing to invocations (the lease rule, data/invocations), after it ended
+-- those that had already expired (a beat never revives a lost lease), and answers the ids of the
+-- node's RUNNING invocations whose cancellation was asked. The whole family, replaced:
 -- deploying this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -88,6 +89,10 @@ BEGIN
         RAISE EXCEPTION 'load: must be a JSON object of at most 4 kB'
             USING ERRCODE = 'check_violation', COLUMN = 'load', CONSTRAINT = 'node_heartbeats_load_format';
     END IF;
+    -- Leases that expired before this beat stay lost: their attempts end first (a read of the
+    -- node's RUNNING rows; it writes only when one expired, e.g. after the node or the database
+    -- was away for longer than a lease).
+    PERFORM orchestrator.invocation_leases_end(node_heartbeat.node_id, 1000);
     UPDATE orchestrator.node_heartbeats h
     SET last_heartbeat_at = pg_catalog.now(), load = beat_load, beat_count = h.beat_count + 1
     WHERE h.node_id = node_heartbeat.node_id
@@ -124,7 +129,7 @@ END
 $$;
 COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb) IS
 'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL); the node row is written only when status changes. A node key may not move its node into or out of INACTIVE.
-The beat renews the lease of every invocation the node runs (a lease ends lease_seconds after the later of the claim and the last beat), and answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
+The beat renews the lease of every invocation the node runs (a lease ends lease_seconds after the later of the claim and the last beat), after ending as LEASE_LOST those whose lease had already expired (they run again elsewhere; a late report of them is refused), and answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
 Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 3}'');
 Errors: P0002 no node has this id; 22023 unknown status; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';

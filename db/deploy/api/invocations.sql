@@ -1,6 +1,6 @@
 -- Deploy ai-orchestrator:api/invocations
--- requires: data/invocations data/tools_invocation_settings data/artifacts_invocation data/json_schema
--- requires: api/artifacts_batch api/tools api/nodes api/heartbeats idempotency roles_rbac
+-- requires: data/invocations data/tools_invocation_settings data/artifacts_invocation data/json_schema_compiled
+-- requires: api/artifacts_batch api/tools api/nodes idempotency roles_rbac
 -- Invocations: submit, read, cancel; a node claims work, completes, fails or releases it under a
 -- lease; the sweep ends what nobody will finish; the purge keeps the table to its retention; the
 -- lineage of an artifact. The state machine is the trigger invocations_transition (data/invocations);
@@ -219,23 +219,26 @@ CREATE OR REPLACE FUNCTION orchestrator.invocation_held(invocation_id uuid, leas
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     inv orchestrator.invocations;
-    last_outcome text;
+    token_attempt orchestrator.invocation_attempts;
     expires timestamptz;
 BEGIN
     SELECT * INTO inv FROM orchestrator.invocations i WHERE i.invocation_id = invocation_held.invocation_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM orchestrator.invocation_not_found(invocation_held.invocation_id);
     END IF;
-    PERFORM orchestrator.check_own_node(inv.node_id, 'invocation_id', 'report on invocations its own node holds');
     IF lease_token IS NULL THEN
         RAISE EXCEPTION 'lease_token: is required and may not be null' USING ERRCODE = 'not_null_violation', COLUMN = 'lease_token';
     END IF;
+    SELECT * INTO token_attempt FROM orchestrator.invocation_attempts a
+    WHERE a.invocation_id = inv.invocation_id AND a.lease_token = invocation_held.lease_token;
+    -- A node key reports only on its own attempts: the attempt of this token, or (an unknown
+    -- token) the invocation's current one. Its own attempt that was taken over is stale (PT409).
+    PERFORM orchestrator.check_own_node(CASE WHEN token_attempt.attempt IS NOT NULL THEN token_attempt.node_id ELSE inv.node_id END,
+                                        'invocation_id', 'report on invocations its own node holds');
     IF inv.state <> 'RUNNING' OR inv.lease_token IS DISTINCT FROM invocation_held.lease_token THEN
-        SELECT a.outcome INTO last_outcome FROM orchestrator.invocation_attempts a
-        WHERE a.invocation_id = inv.invocation_id AND a.lease_token = invocation_held.lease_token;
         RAISE EXCEPTION 'lease_token: stale; invocation % is % (attempt %)%', inv.invocation_id, inv.state, inv.attempt,
-                CASE WHEN last_outcome IS NOT NULL THEN pg_catalog.format(', the attempt of this token ended as %s', last_outcome)
-                     WHEN NOT FOUND THEN ', and no attempt of it had this token' ELSE '' END
+                CASE WHEN token_attempt.outcome IS NOT NULL THEN pg_catalog.format(', the attempt of this token ended as %s', token_attempt.outcome)
+                     WHEN token_attempt.attempt IS NULL THEN ', and no attempt of it had this token' ELSE '' END
             USING ERRCODE = 'PT409', COLUMN = 'lease_token',
                   HINT = 'Nothing was changed. Drop this work: the lease was lost or the invocation ended.';
     END IF;
@@ -252,58 +255,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_held(uuid, uuid) IS
-'Locks and returns a RUNNING invocation whose current lease token is lease_token. Errors: P0002 unknown invocation; 42501 a node key reporting on another node''s invocation; 23502 no token; PT409 a stale token (another attempt, or the invocation no longer RUNNING), an expired lease or a passed run deadline.';
+'Locks and returns a RUNNING invocation whose current lease token is lease_token. Errors: P0002 unknown invocation; 23502 no token; 42501 a node key presenting another node''s token (or an unknown token for an invocation another node holds); PT409 a stale token (another attempt, or the invocation no longer RUNNING), an expired lease or a passed run deadline.';
 
--- The sweep: bounded batches, rows taken with SKIP LOCKED so that concurrent sweeps (every
--- gateway worker each second, and every claim) never wait on each other or on a report.
-CREATE OR REPLACE FUNCTION orchestrator.invocations_sweep_batch(batch integer) RETURNS api.invocations_swept
+-- Expired leases: the node stopped heartbeating for longer than the lease. The attempt ends
+-- LEASE_LOST; the invocation runs again at once (QUEUED), or is DEAD when out of attempts, or
+-- CANCELLED when its cancellation was asked. For one node (a heartbeat, before it renews the
+-- leases that are still alive) or for all (the sweep).
+CREATE OR REPLACE FUNCTION orchestrator.invocation_leases_end(only_node_id uuid, batch integer,
+    OUT lease_lost integer, OUT requeued integer, OUT dead integer, OUT cancelled integer)
 LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    swept api.invocations_swept := ROW(0, 0, 0, 0, 0, 0)::api.invocations_swept;
 BEGIN
-    -- 1. Cancellation not honoured within the grace period (twice the lease): ended as CANCELLED.
-    WITH due AS (
-        SELECT i.invocation_id, i.attempt FROM orchestrator.invocations i
-        WHERE i.state = 'RUNNING' AND i.cancel_requested_at + 2 * i.lease < pg_catalog.now()
-        LIMIT batch FOR UPDATE SKIP LOCKED
-    ), ended AS (
-        UPDATE orchestrator.invocation_attempts a
-        SET ended_at = pg_catalog.now(), outcome = 'CANCELLED',
-            error = pg_catalog.jsonb_build_object('code', 'CANCELLED', 'message', 'cancelled; the node did not stop within the grace period')
-        FROM due WHERE a.invocation_id = due.invocation_id AND a.attempt = due.attempt AND a.ended_at IS NULL
-    ), moved AS (
-        UPDATE orchestrator.invocations i
-        SET state = 'CANCELLED', lease_token = NULL, finished_at = pg_catalog.now(),
-            error = pg_catalog.jsonb_build_object('code', 'CANCELLED', 'message', coalesce(i.cancel_reason, 'cancelled'))
-        FROM due WHERE i.invocation_id = due.invocation_id
-        RETURNING 1
-    )
-    SELECT pg_catalog.count(*) INTO swept.cancelled FROM moved;
-
-    -- 2. Run timeouts: the attempt ran past its run deadline; the invocation ends TIMED_OUT.
-    WITH due AS (
-        SELECT i.invocation_id, i.attempt FROM orchestrator.invocations i
-        WHERE i.state = 'RUNNING' AND i.run_deadline < pg_catalog.now()
-        LIMIT batch FOR UPDATE SKIP LOCKED
-    ), ended AS (
-        UPDATE orchestrator.invocation_attempts a
-        SET ended_at = pg_catalog.now(), outcome = 'TIMED_OUT',
-            error = pg_catalog.jsonb_build_object('code', 'TIMED_OUT', 'message', 'the run timeout passed')
-        FROM due WHERE a.invocation_id = due.invocation_id AND a.attempt = due.attempt AND a.ended_at IS NULL
-    ), moved AS (
-        UPDATE orchestrator.invocations i
-        SET state = 'TIMED_OUT', lease_token = NULL, finished_at = pg_catalog.now(),
-            error = pg_catalog.jsonb_build_object('code', 'TIMED_OUT', 'message',
-                        pg_catalog.format('still running at its run deadline %s (run_timeout_seconds %s)',
-                                          i.run_deadline, pg_catalog.date_part('epoch', i.run_timeout)))
-        FROM due WHERE i.invocation_id = due.invocation_id
-        RETURNING 1
-    )
-    SELECT pg_catalog.count(*) INTO swept.run_timed_out FROM moved;
-
-    -- 3. Expired leases: the node stopped heartbeating for longer than the lease. The attempt is
-    --    LEASE_LOST; the invocation runs again at once, or is DEAD when out of attempts, or
-    --    CANCELLED when its cancellation was asked.
     WITH due AS (
         SELECT i.invocation_id, i.attempt, CASE
                    WHEN i.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
@@ -312,7 +273,8 @@ BEGIN
         FROM orchestrator.invocations i
         JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
         LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
-        WHERE i.state = 'RUNNING' AND greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now()
+        WHERE i.state = 'RUNNING' AND (only_node_id IS NULL OR i.node_id = only_node_id)
+          AND greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now()
         LIMIT batch FOR UPDATE OF i SKIP LOCKED
     ), ended AS (
         UPDATE orchestrator.invocation_attempts a
@@ -340,14 +302,90 @@ BEGIN
     SELECT pg_catalog.count(*),
            pg_catalog.count(*) FILTER (WHERE m.state = 'QUEUED'),
            pg_catalog.count(*) FILTER (WHERE m.state = 'DEAD'),
-           swept.cancelled + pg_catalog.count(*) FILTER (WHERE m.state = 'CANCELLED')
-    INTO swept.lease_lost, swept.requeued, swept.dead, swept.cancelled
+           pg_catalog.count(*) FILTER (WHERE m.state = 'CANCELLED')
+    INTO lease_lost, requeued, dead, cancelled
     FROM moved m, woken;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.invocation_leases_end(uuid, integer) IS
+'Ends at most batch RUNNING attempts whose lease expired (greatest(attempt start, node''s last heartbeat) + lease is past), of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired.';
+
+-- A RUNNING invocation whose cancellation was asked, stopped by its node (fail or release): the
+-- attempt and the invocation end CANCELLED; the node's error, if any, is kept on the attempt.
+CREATE OR REPLACE FUNCTION orchestrator.invocation_cancelled(inv orchestrator.invocations, node_error jsonb) RETURNS api.invocation
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    ended orchestrator.invocations;
+    problem constant jsonb := pg_catalog.jsonb_build_object('code', 'CANCELLED', 'message', coalesce(inv.cancel_reason, 'cancelled'));
+BEGIN
+    UPDATE orchestrator.invocation_attempts a SET ended_at = pg_catalog.now(), outcome = 'CANCELLED', error = coalesce(node_error, problem)
+    WHERE a.invocation_id = inv.invocation_id AND a.attempt = inv.attempt;
+    UPDATE orchestrator.invocations i
+    SET state = 'CANCELLED', lease_token = NULL, run_deadline = NULL, finished_at = pg_catalog.now(), error = problem
+    WHERE i.invocation_id = inv.invocation_id
+    RETURNING * INTO ended;
+    RETURN orchestrator.invocation_out(ended);
+END
+$$;
+COMMENT ON FUNCTION orchestrator.invocation_cancelled(orchestrator.invocations, jsonb) IS
+'Ends a RUNNING invocation whose cancellation was asked as CANCELLED, and its current attempt too (with the node''s error when it sent one). Called by api.invocation_fail and api.invocation_release.';
+
+-- The sweep: bounded batches, rows taken with SKIP LOCKED so that concurrent sweeps (every
+-- gateway worker each second, and every claim) never wait on each other or on a report.
+CREATE OR REPLACE FUNCTION orchestrator.invocations_sweep_batch(batch integer) RETURNS api.invocations_swept
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    swept api.invocations_swept := ROW(0, 0, 0, 0, 0, 0)::api.invocations_swept;
+BEGIN
+    -- 1. Cancellation not honoured within the grace period (twice the lease): ended as CANCELLED.
+    WITH due AS (
+        SELECT i.invocation_id, i.attempt FROM orchestrator.invocations i
+        WHERE i.state = 'RUNNING' AND i.cancel_requested_at IS NOT NULL AND i.cancel_requested_at + 2 * i.lease < pg_catalog.now()
+        LIMIT batch FOR UPDATE SKIP LOCKED
+    ), ended AS (
+        UPDATE orchestrator.invocation_attempts a
+        SET ended_at = pg_catalog.now(), outcome = 'CANCELLED',
+            error = pg_catalog.jsonb_build_object('code', 'CANCELLED', 'message', 'cancelled; the node did not stop within the grace period')
+        FROM due WHERE a.invocation_id = due.invocation_id AND a.attempt = due.attempt AND a.ended_at IS NULL
+    ), moved AS (
+        UPDATE orchestrator.invocations i
+        SET state = 'CANCELLED', lease_token = NULL, finished_at = pg_catalog.now(),
+            error = pg_catalog.jsonb_build_object('code', 'CANCELLED', 'message', coalesce(i.cancel_reason, 'cancelled'))
+        FROM due WHERE i.invocation_id = due.invocation_id
+        RETURNING 1
+    )
+    SELECT pg_catalog.count(*) INTO swept.cancelled FROM moved;
+
+    -- 2. Run timeouts: the attempt ran past its run deadline; the invocation ends TIMED_OUT.
+    WITH due AS (
+        SELECT i.invocation_id, i.attempt FROM orchestrator.invocations i
+        WHERE i.state = 'RUNNING' AND i.run_deadline IS NOT NULL AND i.run_deadline < pg_catalog.now()
+        LIMIT batch FOR UPDATE SKIP LOCKED
+    ), ended AS (
+        UPDATE orchestrator.invocation_attempts a
+        SET ended_at = pg_catalog.now(), outcome = 'TIMED_OUT',
+            error = pg_catalog.jsonb_build_object('code', 'TIMED_OUT', 'message', 'the run timeout passed')
+        FROM due WHERE a.invocation_id = due.invocation_id AND a.attempt = due.attempt AND a.ended_at IS NULL
+    ), moved AS (
+        UPDATE orchestrator.invocations i
+        SET state = 'TIMED_OUT', lease_token = NULL, finished_at = pg_catalog.now(),
+            error = pg_catalog.jsonb_build_object('code', 'TIMED_OUT', 'message',
+                        pg_catalog.format('still running at its run deadline %s (run_timeout_seconds %s)',
+                                          i.run_deadline, pg_catalog.date_part('epoch', i.run_timeout)))
+        FROM due WHERE i.invocation_id = due.invocation_id
+        RETURNING 1
+    )
+    SELECT pg_catalog.count(*) INTO swept.run_timed_out FROM moved;
+
+    -- 3. Expired leases (orchestrator.invocation_leases_end, which each heartbeat runs for its node too).
+    SELECT e.lease_lost, e.requeued, e.dead, swept.cancelled + e.cancelled
+    INTO swept.lease_lost, swept.requeued, swept.dead, swept.cancelled
+    FROM orchestrator.invocation_leases_end(NULL, batch) e;
 
     -- 4. Queue timeouts: waited past the queue deadline without being claimed.
     WITH due AS (
         SELECT i.invocation_id FROM orchestrator.invocations i
-        WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.queue_deadline < pg_catalog.now()
+        WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.queue_deadline IS NOT NULL AND i.queue_deadline < pg_catalog.now()
         ORDER BY i.queue_deadline
         LIMIT batch FOR UPDATE SKIP LOCKED
     ), moved AS (
@@ -466,7 +504,7 @@ BEGIN
 
     -- The input against the tool's input_schema, in this transaction: the errors travel as JSON in DETAIL.
     IF tool.input_schema NOT IN ('{}'::jsonb, 'true'::jsonb) THEN
-        ctx := orchestrator.json_schema_compile(tool.input_schema);
+        ctx := orchestrator.json_schema_compiled(tool.input_schema);
         IF NOT orchestrator.json_schema_is_valid(ctx, value) THEN
             SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(e)) INTO errors FROM orchestrator.json_schema_errors(ctx, value) e;
             RAISE EXCEPTION 'input: does not match the input_schema of tool % %: %', tool.name, tool.version,
@@ -624,7 +662,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocation_cancel(uuid, text) IS
-'Cancels an invocation. QUEUED or RETRY_WAIT: CANCELLED at once. RUNNING: the cancellation is requested (cancel_requested_at); its node learns it from its next heartbeat (cancel_invocation_ids) and should stop and report; if the node does not finish it within twice the lease, the sweep ends it as CANCELLED. A result the node reports before that is still recorded. Cancelling a RUNNING invocation twice changes nothing.
+'Cancels an invocation. QUEUED or RETRY_WAIT: CANCELLED at once. RUNNING: the cancellation is requested (cancel_requested_at); its node learns it from its next heartbeat (cancel_invocation_ids), stops, and reports with fail (or release): the invocation ends CANCELLED; if the node does not finish it within twice the lease, the sweep ends it as CANCELLED. A result the node reports before that is still recorded. Cancelling a RUNNING invocation twice changes nothing.
 Example: SELECT state, cancel_requested_at FROM api.invocation_cancel(invocation_id => ''3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70'', reason => ''superseded'');
 Errors: P0002 no invocation has this id; PT409 the invocation is already in a final state (named); 23514 reason over 1000 characters.
 Route: POST /invocations/{invocation_id}/cancel -> 200';
@@ -709,7 +747,7 @@ BEGIN
     SELECT * INTO tool FROM orchestrator.tools t WHERE t.tool_id = inv.tool_id;
 
     IF tool.output_schema NOT IN ('{}'::jsonb, 'true'::jsonb) THEN
-        ctx := orchestrator.json_schema_compile(tool.output_schema);
+        ctx := orchestrator.json_schema_compiled(tool.output_schema);
         IF NOT orchestrator.json_schema_is_valid(ctx, value) THEN
             SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(e)) INTO errors FROM orchestrator.json_schema_errors(ctx, value) e;
             errors := coalesce(errors, '[]');
@@ -782,6 +820,9 @@ BEGIN
         RAISE EXCEPTION 'error: must be a JSON object of at most 64 kB' USING ERRCODE = 'check_violation', COLUMN = 'error';
     END IF;
     inv := orchestrator.invocation_held(invocation_id, lease_token);
+    IF inv.cancel_requested_at IS NOT NULL THEN
+        RETURN orchestrator.invocation_cancelled(inv, invocation_fail.error);  -- the node stopped it: cancelled, not failed
+    END IF;
     UPDATE orchestrator.invocation_attempts a SET ended_at = pg_catalog.now(), outcome = 'FAILED', error = invocation_fail.error
     WHERE a.invocation_id = inv.invocation_id AND a.attempt = inv.attempt;
     counted := orchestrator.invocation_counted_attempts(inv.invocation_id);
@@ -803,7 +844,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocation_fail(uuid, uuid, jsonb, boolean) IS
-'Reports that a RUNNING invocation failed, with an error object (e.g. {"code": "TIMEOUT", "message": "upstream did not answer"}). retryable (default true): RETRY_WAIT, claimable again after least(cap, base * 2^attempts) seconds with jitter (between half and all of it; settings invocation_retry_base_seconds 1, invocation_retry_cap_seconds 300), or DEAD once max_attempts attempts were made (every attempt is kept). Not retryable: FAILED. The same lease-token rules as complete.
+'Reports that a RUNNING invocation failed, with an error object (e.g. {"code": "TIMEOUT", "message": "upstream did not answer"}). retryable (default true): RETRY_WAIT, claimable again after least(cap, base * 2^attempts) seconds with jitter (between half and all of it; settings invocation_retry_base_seconds 1, invocation_retry_cap_seconds 300), or DEAD once max_attempts attempts were made (every attempt is kept). Not retryable: FAILED. When the invocation''s cancellation was asked (the node learnt it from its heartbeat and stopped), it ends CANCELLED whatever retryable says, the error kept on the attempt. The same lease-token rules as complete.
 Example: SELECT state, run_after FROM api.invocation_fail(invocation_id => ''3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70'', lease_token => ''0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b'', error => ''{"code": "UPSTREAM", "message": "503 from the model server"}'');
 Errors: PT409 a stale or unknown lease token, an invocation no longer RUNNING (its state named), a lost lease or a passed run deadline; P0002 no invocation has this id; 42501 a node key reporting on another node''s invocation; 22023 error not a JSON object; 23514 error over 64 kB; 23502 lease_token missing.
 Route: POST /invocations/{invocation_id}/fail -> 200';
@@ -814,6 +855,9 @@ DECLARE
     inv orchestrator.invocations;
 BEGIN
     inv := orchestrator.invocation_held(invocation_id, lease_token);
+    IF inv.cancel_requested_at IS NOT NULL THEN
+        RETURN orchestrator.invocation_cancelled(inv, NULL);  -- given back after a cancel request: it ends there
+    END IF;
     UPDATE orchestrator.invocation_attempts a SET ended_at = pg_catalog.now(), outcome = 'RELEASED'
     WHERE a.invocation_id = inv.invocation_id AND a.attempt = inv.attempt;
     UPDATE orchestrator.invocations i
@@ -826,7 +870,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocation_release(uuid, uuid) IS
-'Gives a RUNNING invocation back unrun (a node shutting down): QUEUED again at once, claimable by any node it may run on; the attempt ends RELEASED and does not count against max_attempts. The same lease-token rules as complete.
+'Gives a RUNNING invocation back unrun (a node shutting down): QUEUED again at once, claimable by any node it may run on; the attempt ends RELEASED and does not count against max_attempts. When its cancellation was asked, it ends CANCELLED instead. The same lease-token rules as complete.
 Example: SELECT state FROM api.invocation_release(invocation_id => ''3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70'', lease_token => ''0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b'');
 Errors: PT409 a stale or unknown lease token, an invocation no longer RUNNING (its state named), a lost lease or a passed run deadline; P0002 no invocation has this id; 42501 a node key releasing another node''s invocation; 23502 lease_token missing.
 Route: POST /invocations/{invocation_id}/release -> 200';

@@ -111,6 +111,11 @@ CREATE INDEX invocations_claim_idx ON orchestrator.invocations (priority DESC, r
 -- The sweep and the heartbeat: the RUNNING rows, by node.
 CREATE INDEX invocations_running_idx ON orchestrator.invocations (node_id)
     WHERE state = 'RUNNING';
+-- The sweep: RUNNING rows with a run deadline, RUNNING rows whose cancellation was asked.
+CREATE INDEX invocations_run_deadline_idx ON orchestrator.invocations (run_deadline)
+    WHERE state = 'RUNNING' AND run_deadline IS NOT NULL;
+CREATE INDEX invocations_cancel_requested_idx ON orchestrator.invocations (cancel_requested_at)
+    WHERE state = 'RUNNING' AND cancel_requested_at IS NOT NULL;
 -- The sweep: waiting rows with a queue deadline.
 CREATE INDEX invocations_queue_deadline_idx ON orchestrator.invocations (queue_deadline)
     WHERE state IN ('QUEUED', 'RETRY_WAIT') AND queue_deadline IS NOT NULL;
