@@ -137,10 +137,6 @@ def test_cancellation_stops_the_callable_and_the_command(http, gateway_url, db_u
         assert stop_agent(agent) == 0
 
 
-# The agent reports a cancelled run with fail (code CANCELLED); the SQL of inv 5e093b2 ends that
-# FAILED, not CANCELLED (asked in /work/inv-contract.md, Changes 22:55 and 23:22). Strict: it
-# passes the day the SQL does, and then this mark must go.
-@pytest.mark.xfail(strict=True, reason="SQL: invocation_fail after a cancel request ends FAILED, not CANCELLED")
 def test_a_run_stopped_on_cancellation_ends_cancelled(http, gateway_url, db_url):
     node, key = node_with_key(http, db_url)
     sleepy = tool_for(http, node, "sleepy")
@@ -253,11 +249,8 @@ def test_a_claim_whose_client_went_away_claims_nothing(slow_poll_gateway, api_ke
         admin.post(f"/invocations/{invocation_id}/cancel", json={})
 
 
-# The agent knows a lost lease by the 409 of its report (and then drops the run quietly). The SQL of
-# inv 5e093b2 answers 403 when the invocation was claimed by another node meanwhile (it checks the
-# node before the token; asked in /work/inv-contract.md, Changes 23:02 and 23:22). Strict: it
-# passes the day the SQL does, and then this mark must go.
-@pytest.mark.xfail(strict=True, reason="SQL: a late report after another node's claim is 403, not 409")
+# The agent knows a lost lease by the 409 of its report (and then drops the run quietly), also when
+# another node has claimed the invocation meanwhile.
 def test_a_late_report_is_refused_with_409(http, db_url, db, gateway_url):
     first, first_key = node_with_key(http, db_url)
     second, second_key = node_with_key(http, db_url)
@@ -268,7 +261,8 @@ def test_a_late_report_is_refused_with_409(http, db_url, db, gateway_url):
         (row,) = a.post(f"/nodes/{first}/claim", json={"limit": 1}).json()
         assert row["invocation_id"] == invocation_id
         time.sleep(1.5)  # no heartbeat: the lease ends
-        assert http.post("/invocations/sweep", json={}).json()["lease_lost"] >= 1
+        # Ended by the gateway's sweep of every second, or by this one.
+        assert http.post("/invocations/sweep", json={}).status_code == 200
         (again,) = b.post(f"/nodes/{second}/claim", json={"limit": 1}).json()
         assert again["invocation_id"] == invocation_id
         late = a.post(f"/invocations/{invocation_id}/complete", json={"lease_token": row["lease_token"], "output": {}})
