@@ -42,7 +42,8 @@ bench:      ## benchmark every route family, SQL (pgbench) against HTTP (wrk): S
 bench-json-schema: ## JSON Schema validation: median and p99 of one validation, timed in the server (BENCH_N=2000)
 	@$(DEV) deploy >/dev/null && DATABASE_URL="$$($(DEV) url)" .venv/bin/python bench/json_schema.py
 bench-invocations: ## invocation queue: SQL and gateway throughput, submit-to-claim latency, claim with 1,000,000 finished rows
-	@$(DEV) deploy >/dev/null && command -v pgbench >/dev/null && DATABASE_URL="$$($(DEV) url)" .venv/bin/python bench/invocations.py
+	@command -v pgbench >/dev/null || { echo "pgbench is missing (it comes with the PostgreSQL server package)"; exit 1; }
+	@DATABASE_URL="$$($(DEV) url)" .venv/bin/python bench/invocations.py
 admin-key:  ## print the local admin API key (creating it when missing)
 	@$(DEV) admin-key
 api-key:    ## create an API key: make api-key ROLE=writer LABEL="ci" [NODE_ID=<uuid> for ROLE=node]
