@@ -23,7 +23,7 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from . import auth, catalog, errors, observability, openapi, wire
+from . import auth, catalog, errors, longpoll, observability, openapi, wire
 from .routes import ROUTES, Route
 from .settings import Settings
 
@@ -80,6 +80,8 @@ class Gateway:
         # When each API key was last used by a request, by its hash, until the next write (flush_key_uses).
         self.key_uses: dict[bytes, float] = {}
         self.held = 0  # pool connections held by requests right now
+        self.wakeups = longpoll.Wakeups(settings.database_url)
+        self.sweeper = longpoll.Sweeper(self.sweep_once, settings.sweep_interval_s)
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
@@ -87,6 +89,10 @@ class Gateway:
         if observability.MULTIPROCESS:
             # /metrics is answered by one worker; the others' pool gauges must be fresh too.
             self._pool_gauges = asyncio.create_task(self.record_pool_every_second())
+        self.wakeups.start()
+        self.wakeups.answer_waiting_claims_on_exit()
+        if self.settings.sweep_interval_s > 0:
+            self.sweeper.start()
 
     async def stop(self) -> None:
         if self._pool_gauges:
@@ -95,6 +101,8 @@ class Gateway:
             self._key_use_writer.cancel()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.flush_key_uses(), timeout=2)
+        await self.sweeper.stop()
+        await self.wakeups.stop()
         await self.pool.close()
         observability.flush_access_log()
         observability.worker_exit()
@@ -144,6 +152,44 @@ class Gateway:
                 # cannot connect. The database is down (503), not busy (504).
                 raise errors.DatabaseUnreachable(str(exc)) from None
             raise
+
+    async def sweep_once(self) -> None:
+        """One bounded sweep of the invocations, as aio_admin, in one short implicit transaction.
+        A down database costs at most a second's wait for a connection: the sweep is skipped."""
+        setup = {**SWEEPER.params, "request_id": "sweep", "read_only": "off"}
+        async with self.pool.connection(timeout=1) as conn:
+            async with conn.pipeline():
+                await conn.execute(SWEEPER.sql, setup)
+                await conn.execute("SELECT api.invocations_sweep()")
+
+    async def long_poll(self, request: Request, node_id: str, seconds: int, claim) -> tuple | None:
+        """claim() until it answers something other than an empty list, or `seconds` pass. Between
+        two claims no pooled connection is held: the request sleeps until a NOTIFY for its node (or
+        for any node), the fallback interval (work whose retry wait or not_before passed is not
+        notified) or the deadline. None when the client went away: nothing more is claimed for it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        # The body is read, so the next ASGI message is the disconnect (or the end of our response).
+        gone = asyncio.ensure_future(request.receive())
+        try:
+            while True:
+                # Registered before the claim: a NOTIFY that lands during the claim is not missed.
+                woken = self.wakeups.register(node_id)
+                try:
+                    row = await claim()
+                    left = deadline - loop.time()
+                    if row is None or row[0] != "[]" or left <= 0 or self.wakeups.closing:
+                        return row
+                    waiting = asyncio.ensure_future(woken.wait())
+                    done, _ = await asyncio.wait({waiting, gone}, timeout=min(self.settings.claim_poll_s, left),
+                                                 return_when=asyncio.FIRST_COMPLETED)
+                    waiting.cancel()
+                    if gone in done:
+                        return None
+                finally:
+                    self.wakeups.unregister(node_id, woken)
+        finally:
+            gone.cancel()
 
     async def catalog(self) -> dict[str, catalog.Function]:
         if self.functions is None:
@@ -297,11 +343,15 @@ class Gateway:
         try:
             return await self.execute(who, request_id, read_only, statements)
         except psycopg.OperationalError as exc:
-            if not retry_safe or not connection_lost(exc):
+            if not connection_lost(exc):
                 raise
-            log.warning("database connection lost; checking the pool and retrying once",
+            log.warning("database connection lost; checking the pool" + (" and retrying once" if retry_safe else ""),
                         extra={"fields": {"request_id": request_id, "sqlstate": exc.sqlstate}})
+            # Every pooled connection died with the server: drop them all now, not one failed
+            # request each (after a restart, agents' heartbeats failed for seconds and leases lapsed).
             await self.pool.check()
+            if not retry_safe:
+                raise
             return await self.execute(who, request_id, read_only, statements)
 
     async def call(self, r: Route, request: Request) -> Response:
@@ -343,7 +393,14 @@ class Gateway:
             else:
                 statements = [call]
             reads = r.method == "GET" or r.reads
-            row = await self.execute_retrying(who, request_id, reads, statements, retry_safe=reads or key is not None)
+            wait = min(wait_seconds(args), self.settings.claim_wait_max_s) if r.long_poll else 0
+            if wait > 0:
+                row = await self.long_poll(request, node_key(args.get("node_id")), wait,
+                                           lambda: self.execute_retrying(who, request_id, reads, statements, False))
+                if row is None:  # the client is gone; this answer goes nowhere
+                    return Response(content=b"[]", status_code=r.status, media_type=JSON), None
+            else:
+                row = await self.execute_retrying(who, request_id, reads, statements, retry_safe=reads or key is not None)
         except auth.Unauthorized as exc:
             return problem_response(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
         except BadRequest as exc:
@@ -414,6 +471,26 @@ def connection_lost(exc: psycopg.OperationalError) -> bool:
 
 
 RECORD_KEY_USES = "SELECT auth.record_key_uses(%s::bytea[], %s::timestamptz[])"
+# The sweep's identity: the admin role, no key; its subject names it in the audit log.
+SWEEPER = auth.Credentials(auth.SETUP_TOKEN, {"role": "admin", "node_id": None, "subject": "gateway sweep"}, True)
+
+
+def wait_seconds(args: dict[str, Any]) -> int:
+    """How long a long-poll route may hold the request; the SQL function checks the range."""
+    try:
+        return max(0, int(args.get("wait_seconds") or 0))
+    except (TypeError, ValueError):
+        return 0  # not a number: the first call raises 22P02 naming it
+
+
+def node_key(node_id: Any) -> str:
+    """A node id as NOTIFY payloads spell it (uuid::text, lower case)."""
+    try:
+        return str(uuid.UUID(str(node_id)))
+    except ValueError:
+        return str(node_id)
+
+
 IDEMPOTENCY_CLAIM = "SELECT auth.idempotency_claim(%s, %s)"
 IDEMPOTENCY_COMPLETE = "SELECT auth.idempotency_complete(%s, %s, x.body) FROM ({call}) x(body)"
 

@@ -101,7 +101,20 @@ def from_database(exc: Exception, args: dict[str, str] | None = None, authentica
         field=diag.column_name or _field_by_value(diag.message_primary or "", args or {}),
         hint=diag.message_hint,
         conflict=diag.message_detail if status == 409 else None,
+        errors=_errors(diag.message_detail) if status == 422 else None,
     )
+
+
+def _errors(detail: str | None) -> list | None:
+    """The itemised errors a function put in DETAIL as a JSON array (a JSON Schema validator's, as
+    api.invocation_submit raises them): passed on as they are, so a client reads every one."""
+    if not detail or not detail.startswith("["):
+        return None
+    try:
+        errors = json.loads(detail)
+    except ValueError:
+        return None
+    return errors if isinstance(errors, list) and errors else None
 
 
 def _too_large(diag, args: dict, index_columns: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:

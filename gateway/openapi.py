@@ -38,6 +38,8 @@ PROBLEM = {
         "field": {"type": "string", "description": "the offending field or parameter"},
         "hint": {"type": "string"},
         "conflict": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"},
+                   "description": "422: every error of a JSON Schema validation, each {instance_location, schema_location, message}"},
     },
 }
 

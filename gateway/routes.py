@@ -33,6 +33,11 @@ class Route:
     # A POST that only reads: its input is a JSON document, too rich for a query string. It runs
     # in a read-only transaction, may be retried, and maps to a STABLE function, like a GET.
     reads: bool = False
+    # A claim that may wait: when the function answers an empty list and the request's
+    # `wait_seconds` is above 0, the gateway asks again when LISTEN/NOTIFY (channel aio_invocations,
+    # payload the path's node_id or '') says work arrived, at least every AIO_CLAIM_POLL_S, until
+    # then. Transport only: the function decides what is claimed.
+    long_poll: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,8 @@ def GET(path: str, function: str, tag: str, rules: Rules | None = None, refusals
 
 
 def POST(path: str, function: str, tag: str, status: int = 201, rules: Rules | None = None,
-         refusals: tuple[str, ...] = ()) -> Route:
-    return Route("POST", path, function, status, tag, rules or {}, refusals)
+         refusals: tuple[str, ...] = (), long_poll: bool = False) -> Route:
+    return Route("POST", path, function, status, tag, rules or {}, refusals, long_poll=long_poll)
 
 
 def READ(path: str, function: str, tag: str, rules: Rules | None = None, refusals: tuple[str, ...] = ()) -> Route:
@@ -86,6 +91,8 @@ HEALTH_REFUSAL = "down_after_seconds: less than stale_after_seconds (30 when not
 TOOL_SCHEMA_REFUSAL = ("input_schema, output_schema: not fit for a tool (not a valid draft 2020-12 schema, a keyword "
                        "outside it, a $ref that does not resolve, a pattern outside the common dialect; POST /json-schema/check says why)")
 # api.json_schema_validate evaluates the schema it is given; POST /json-schema/check tells why.
+# Any JSON value that jsonb can hold (no U+0000 in a string or key), for a jsonb argument that takes any value.
+JSON = {"$ref": "#/components/schemas/JsonValue"}
 JSON_SCHEMA_REFUSAL = ("schema: not a valid draft 2020-12 schema (a keyword value of the wrong type, a subschema that is "
                        "not an object or boolean, a $ref that does not resolve, a pattern outside the common dialect)")
 
@@ -170,6 +177,36 @@ ROUTES: tuple[Route, ...] = (
          refusals=("older_than_days: below audit_retention_days in orchestrator.settings (90 unless changed)",)),
     POST("/maintenance/purge-idempotency-keys", "maintenance_purge_idempotency_keys", "maintenance", status=200,
          rules={"older_than_hours": {"minimum": 1, "maximum": 87600}}),
+    POST("/invocations/", "invocation_submit", "invocations",
+         rules={"priority": {"minimum": -100, "maximum": 100}, "max_attempts": {"minimum": 1, "maximum": 100},
+                "queue_timeout_seconds": {"minimum": 1, "maximum": 2592000},
+                "run_timeout_seconds": {"minimum": 1, "maximum": 2592000},
+                "idempotency_key": {"minLength": 1, "maxLength": 255},
+                "input_artifact_ids": {"type": ["array", "null"], "maxItems": 1000}, "input": JSON},
+         refusals=("input: does not match the tool's input_schema (every error of the validator is in errors)",
+                   "tool_id: the tool is not ACTIVE",
+                   "tool_id, tool_name: neither given, or tool_id given with tool_name or tool_version",
+                   "idempotency_key: used before by the same caller for another tool or input (PT422)")),
+    GET("/invocations/", "invocation_list", "invocations",
+        {**PAGE, "state": {"enum": ["QUEUED", "RUNNING", "RETRY_WAIT", "SUCCEEDED", "FAILED", "OUTPUT_INVALID",
+                                    "CANCELLED", "TIMED_OUT", "DEAD"]}}),
+    GET("/invocations/{invocation_id}", "invocation_get", "invocations"),
+    POST("/invocations/{invocation_id}/cancel", "invocation_cancel", "invocations", status=200,
+         rules={"reason": {"maxLength": 1000}}),
+    POST("/nodes/{node_id}/claim", "node_claim", "invocations", status=200,
+         rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}}, long_poll=True),
+    POST("/invocations/{invocation_id}/complete", "invocation_complete", "invocations", status=200,
+         rules={"output": JSON, "artifacts": {"type": ["array", "null"], "maxItems": 10000, "items": BodyOf("artifact_create")}}),
+    POST("/invocations/{invocation_id}/fail", "invocation_fail", "invocations", status=200,
+         rules={"error": {"type": "object"}}, refusals=("error: larger than 64 kB as stored",)),
+    POST("/invocations/{invocation_id}/release", "invocation_release", "invocations", status=200),
+    POST("/invocations/sweep", "invocations_sweep", "invocations", status=200,
+         rules={"limit": {"minimum": 1, "maximum": 10000}}),
+    POST("/maintenance/invocations/purge", "invocations_purge", "maintenance", status=200,
+         rules={"older_than_days": {"minimum": 1, "maximum": 36500}}),
+    GET("/artifacts/{artifact_id}/lineage", "artifact_lineage", "artifacts"),
+    GET("/tools/{tool_id}/invocation-settings", "tool_invocation_settings_get", "tools"),
+    POST("/tools/{tool_id}/invocation-settings", "tool_invocation_settings_update", "tools", status=200),
     READ("/json-schema/validate", "json_schema_validate", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},
          refusals=(JSON_SCHEMA_REFUSAL,)),
     READ("/json-schema/check", "json_schema_check", "json-schema", rules={"schema": {"type": ["object", "boolean"]}},

@@ -44,6 +44,13 @@ class Settings:
         default_factory=lambda: os.environ.get("AIO_PREPARED_STATEMENTS", "1") not in ("0", "false", "off"))
     # How often the gateway writes the last use of the API keys its requests used (requests write nothing).
     key_use_flush_s: float = field(default_factory=lambda: float(os.environ.get("AIO_KEY_USE_FLUSH_S", "5")))
+    # Invocations: a waiting claim asks again at least this often even without a NOTIFY (work whose
+    # retry wait or not_before has passed is not notified); the gateway sweeps this often (0: never).
+    claim_poll_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_POLL_S", "1")))
+    # The longest a claim is held, whatever its wait_seconds asks (60 at most): below the idle
+    # timeout of a proxy in front of the gateway, say.
+    claim_wait_max_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_WAIT_MAX_S", "60")))
+    sweep_interval_s: float = field(default_factory=lambda: float(os.environ.get("AIO_SWEEP_INTERVAL_S", "1")))
     # JWT, for teams with an identity provider: an HS256 secret, or a PEM public key (RS256/ES256).
     jwt_secret: str = field(default_factory=lambda: os.environ.get("AIO_JWT_SECRET", ""))
     jwt_public_key: str = field(default_factory=lambda: _file_or_value(os.environ.get("AIO_JWT_PUBLIC_KEY", "")))

@@ -268,3 +268,71 @@ def raw_exchange(base: str, data: bytes, wait_s: float = 5.0) -> bytes:
             if length and len(body) >= length[0]:
                 break
         return received
+
+
+# --- invocations: nodes with keys, and real agents (python -m agent) -------------------------------
+
+@pytest.fixture(scope="module")
+def leaves_no_invocations(db_url):
+    """Deletes, after a test module, the invocations made while it ran: a tool with invocations
+    cannot be deleted, and other tests (pgTAP fixtures among them) delete tools."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        since = conn.execute("SELECT now()").fetchone()[0]
+    yield
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM orchestrator.invocations WHERE created_at >= %s", (since,))
+
+
+def node_with_key(http: httpx.Client, db_url: str, **fields) -> tuple[str, str]:
+    """A new node and a node key for it (made in psql, as a DBA would): (node_id, key)."""
+    node_id = new_node(http, name=f"agent-{token()}", **fields)["node_id"]
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        key = conn.execute("SELECT key FROM api.api_key_create(role => 'node', label => 'pytest agent', node_id => %s)",
+                           (node_id,)).fetchone()[0]
+    return node_id, key
+
+
+def start_agent(gateway_url: str, node_id: str, key: str, *args: str, name: str = "agent") -> subprocess.Popen:
+    """`python -m agent` in its own process, with the handlers of tests/agent_handlers.py importable;
+    the key travels in the environment. Its log is .pytest_cache/<name>.log."""
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    log = open(ROOT / ".pytest_cache" / f"{name}.log", "w")
+    env = {**os.environ, "AIO_AGENT_KEY": key, "PYTHONPATH": str(ROOT / "tests")}
+    return subprocess.Popen([sys.executable, "-m", "agent", "--gateway", gateway_url, "--node-id", node_id, *args],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop_agent(proc: subprocess.Popen, timeout: float = 30) -> int:
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def wait_until(check, timeout: float, step: float = 0.1, what: str = "the condition"):
+    """check() until it returns something truthy (returned), or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout} s (last: {value!r})", pytrace=False)
+        time.sleep(step)
+
+
+FINAL_STATES = {"SUCCEEDED", "FAILED", "OUTPUT_INVALID", "CANCELLED", "TIMED_OUT", "DEAD"}
+
+
+def final_invocation(http: httpx.Client, invocation_id: str, timeout: float = 30) -> dict:
+    """GET /invocations/{id} until its state is final; the invocation (with its attempts)."""
+    def check():
+        r = http.get(f"/invocations/{invocation_id}")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return body if body["state"] in FINAL_STATES else None
+    return wait_until(check, timeout, what=f"invocation {invocation_id} reaching a final state")

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from conftest import TEST_DB, recreate_database, running_gateway, sqitch
+from gateway.longpoll import LISTEN_APPLICATION
 
 POOL_MAX, POOL_TIMEOUT_S = 2, 2  # 2 s: waiting once (2 s) and twice (4 s) stay apart on a loaded machine
 
@@ -27,9 +28,15 @@ def small_gateway():
 
 
 def gateway_connections(url: str) -> int:
+    """The gateway's pooled connections: all of its connections but the one that LISTENs for
+    invocations (outside the pool by design, one per process; at most one here)."""
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            " AND usename = 'aio_gateway'").fetchone()[0]
+        pooled, listening = conn.execute(
+            "SELECT count(*) FILTER (WHERE application_name <> %(listen)s), count(*) FILTER (WHERE application_name = %(listen)s)"
+            " FROM pg_stat_activity WHERE datname = current_database() AND usename = 'aio_gateway'",
+            {"listen": LISTEN_APPLICATION}).fetchone()
+    assert listening <= 1
+    return pooled
 
 
 def test_pool_exhaustion_is_a_fast_503_or_504(small_gateway):

@@ -4,12 +4,18 @@ Every `curl` line of the README's sh blocks (with its continuation lines) runs a
 gateway, from a directory holding .aio/admin.key with a test admin key: the only changes are the
 gateway's URL for http://127.0.0.1:8000 and --fail-with-body, so that an HTTP error fails the
 example. The psql example and `make seed` (bench/seed.sql) run one after the other in both orders.
+The invocations example (the one `bash` block: a script whose lines share variables) runs whole,
+with a real agent, in the same setting.
 """
 
 import re
 import subprocess
 
+import pytest
+
 from conftest import ROOT, run
+
+pytestmark = pytest.mark.usefixtures("leaves_no_invocations")
 
 README = (ROOT / "README.md").read_text()
 MAKE_RUN_URL = "http://127.0.0.1:8000"
@@ -55,3 +61,19 @@ def test_readme_sql_example_and_seed_do_not_collide(db_url, tmp_path):
     assert re.search(r"sample data: added 7 nodes, 12 tools, \d+ tags, \d+ artifacts", output), output
     assert "already loaded (node executor-eu-1 exists), nothing added" in output, output
     psql_script(db_url, tmp_path, seed, example)
+
+
+def test_readme_invocation_example_runs_as_written(gateway_url, api_keys, tmp_path):
+    (script,) = blocks("bash")
+    assert MAKE_RUN_URL in script and "python -m agent" in script
+    (tmp_path / ".aio").mkdir()
+    (tmp_path / ".aio" / "admin.key").write_text(api_keys["admin"] + "\n")
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")  # "from the checkout": .venv/bin/python
+    script = script.replace(MAKE_RUN_URL, gateway_url)
+    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    final = result.stdout.strip().splitlines()[-1]
+    assert '"state":"SUCCEEDED"' in final and '"output":{"words": 6}' in final, final
+    assert "agent stopped" in result.stderr, result.stderr  # the agent's last line: it drained and exited
+    assert not re.search(r"aio_[0-9a-f]{64}", result.stdout + result.stderr), "a key was printed"

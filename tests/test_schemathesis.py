@@ -38,7 +38,10 @@ def test_schemathesis_finds_nothing():
     # creates through POST /keys/), and none of them is its own.
     secret = secrets.token_urlsafe(32)
     token = jwt.encode({"role": "admin", "sub": "schemathesis", "exp": int(time.time()) + 3600}, secret, algorithm="HS256")
-    with running_gateway(url, "gateway-fuzz", AIO_JWT_SECRET=secret, AIO_JWT_PUBLIC_KEY="", AIO_JWT_AUDIENCE="") as base:
+    # Claims are held at most 1 s: a fuzzed wait_seconds (up to 60) on an empty queue would hold
+    # each generated claim until its deadline.
+    with running_gateway(url, "gateway-fuzz", AIO_JWT_SECRET=secret, AIO_JWT_PUBLIC_KEY="", AIO_JWT_AUDIENCE="",
+                         AIO_CLAIM_WAIT_MAX_S="1") as base:
         result = subprocess.run(
             [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "tests" / "schemathesis.toml"),
              "run", f"{base}/openapi.json",

@@ -43,11 +43,12 @@ LEAST_ROLE: dict[str, str] = {
         "queries_node_health_status", "queries_large_artifacts_by_tool", "queries_search_tools_by_schema",
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
         "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
-        "tool_validate",
+        "tool_validate", "invocation_get", "invocation_list", "artifact_lineage", "tool_invocation_settings_get",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
         "tool_delete", "tool_tag_add", "tool_tag_remove", "artifact_create", "artifact_delete", "artifact_create_batch",
+        "invocation_submit", "invocation_cancel", "tool_invocation_settings_update",
     ), WRITER),
     **dict.fromkeys((
         "maintenance_cleanup_orphaned_artifacts", "maintenance_update_tool_status", "maintenance_refresh_reporting",
@@ -55,11 +56,13 @@ LEAST_ROLE: dict[str, str] = {
         "monitoring_db_table_sizes", "monitoring_db_index_usage", "monitoring_db_cache_hit_ratio",
         "monitoring_db_long_running_queries", "monitoring_db_lock_waits", "monitoring_db_vacuum_status",
         "monitoring_db_slow_statements", "api_key_create", "api_key_list", "api_key_revoke", "audit_list", "audit_purge",
+        "node_claim", "invocation_complete", "invocation_fail", "invocation_release", "invocations_sweep", "invocations_purge",
     ), ADMIN),
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
                   "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check",
-                  "tool_validate"}
+                  "tool_validate", "invocation_get", "node_claim", "invocation_complete", "invocation_fail",
+                  "invocation_release"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 
@@ -132,6 +135,21 @@ def clients(gateway_url, keys) -> Iterator[dict[str, httpx.Client]]:
         c.close()
 
 
+def create_invocation(http: httpx.Client, claim: bool = False) -> tuple[str, str | None]:
+    """An invocation of a tool targeted at a fresh node: (invocation_id, the lease token when claimed)."""
+    node = create_node(http)
+    tool = create_tool(http, target_node_id=node["node_id"])
+    response = http.post("/invocations/", json={"tool_id": tool["tool_id"]})
+    assert response.status_code == 201, response.text
+    invocation_id = response.json()["invocation_id"]
+    if not claim:
+        return invocation_id, None
+    response = http.post(f"/nodes/{node['node_id']}/claim", json={"limit": 100})
+    assert response.status_code == 200, response.text
+    [token_] = [c["lease_token"] for c in response.json() if c["invocation_id"] == invocation_id]
+    return invocation_id, token_
+
+
 # --- one valid request per route, on data made for it ---------------------------------------------
 
 class Arranged:
@@ -145,6 +163,7 @@ class Arranged:
         self.body: dict | None = None
         names = [p.strip("{}") for p in route.path.split("/") if p.startswith("{")]
         tool = create_tool(admin, tags=[tag]) if {"tool_id", "tool_name", "category", "tag_search"} & set(names) else None
+        lease_token = None
         for name in names:
             if name == "node_id":
                 value = create_node(admin)["node_id"]
@@ -164,6 +183,9 @@ class Arranged:
                 response = admin.post("/artifacts/", json={"name": "sec.bin", "uri": f"s3://sec/{token()}"})
                 assert response.status_code == 201, response.text
                 value = response.json()["artifact_id"]
+            elif name == "invocation_id":
+                value, lease_token = create_invocation(
+                    admin, claim=route.function in ("invocation_complete", "invocation_fail", "invocation_release"))
             elif name == "key_id":
                 response = admin.post("/keys/", json={"role": "reader", "label": f"sec {token()}"})
                 assert response.status_code == 201, response.text
@@ -172,6 +194,8 @@ class Arranged:
                 raise AssertionError(f"{route.path}: no value for the path parameter {name}; add one to Arranged")
             self.path_values[name] = value
         f = route.function
+        # A tool of its own node, so that the invocations made here are claimed by nobody else.
+        submitted = create_tool(admin, target_node_id=create_node(admin)["node_id"]) if f == "invocation_submit" else None
         if f == "queries_search_tools_by_schema":
             self.params = {"property": "text"}
         if route.method in ("POST", "PUT"):
@@ -190,6 +214,15 @@ class Arranged:
                 "json_schema_validate": {"schema": {"type": "integer"}, "instance": 1},
                 "json_schema_check": {"schema": {"type": "integer"}},
                 "tool_validate": {"input": {"text": "hello"}},
+                "invocation_submit": {"tool_id": submitted["tool_id"]} if submitted else None,
+                "invocation_cancel": {"reason": "security matrix"},
+                "node_claim": {"limit": 1},
+                "invocation_complete": {"lease_token": lease_token, "output": {"ok": True}},
+                "invocation_fail": {"lease_token": lease_token, "error": {"code": "SEC"}},
+                "invocation_release": {"lease_token": lease_token},
+                "invocations_sweep": {"limit": 10},
+                "invocations_purge": {"older_than_days": 3650},
+                "tool_invocation_settings_update": {"lease_seconds": 45},
             }.get(f)
 
     def path(self, **override: str) -> str:

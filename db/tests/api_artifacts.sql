@@ -3,7 +3,7 @@ BEGIN;
 SELECT plan(99);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signatures, volatility, security ----------------------------------------------------
 SELECT has_function('api', 'artifact_create', ARRAY['text', 'text', 'uuid', 'uuid', 'text', 'bigint', 'text', 'jsonb']);

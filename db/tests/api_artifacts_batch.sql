@@ -2,7 +2,7 @@
 BEGIN;
 SELECT plan(46);
 
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signature, volatility, security -------------------------------------------------------
 SELECT has_function('api', 'artifact_create_batch', ARRAY['jsonb']);

@@ -3,7 +3,7 @@ BEGIN;
 SELECT plan(28);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signatures: argument types, names and defaults (they are the HTTP contract), results ------
 SELECT has_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb']);

@@ -3,7 +3,7 @@ BEGIN;
 SELECT plan(46);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signatures, volatility, security ----------------------------------------------------
 SELECT has_function('api', 'service_info', ARRAY[]::text[]);

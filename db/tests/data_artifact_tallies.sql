@@ -92,7 +92,7 @@ SELECT results_eq($$ SELECT category, artifact_count, total_bytes FROM api.monit
        LEFT JOIN orchestrator.tools t ON t.tool_id = a.tool_id GROUP BY 1 ORDER BY 1 $$,
     'storage by category equals a count of the artifacts');
 
-TRUNCATE orchestrator.artifacts;
+TRUNCATE orchestrator.artifacts CASCADE;  -- and the invocation inputs that name them
 SELECT is((SELECT count(*) FROM orchestrator.artifact_tallies_now()) + (SELECT count(*) FROM orchestrator.duplicate_checksums_now()),
     0::bigint, 'after TRUNCATE nothing is counted');
 

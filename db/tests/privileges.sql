@@ -65,7 +65,20 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('api_key_list',                           'admin',  false),
     ('api_key_revoke',                         'admin',  false),
     ('audit_list',                             'admin',  false),
-    ('audit_purge',                            'admin',  false);
+    ('audit_purge',                            'admin',  false),
+    ('invocation_get',                         'reader', true),
+    ('invocation_list',                        'reader', false),
+    ('artifact_lineage',                       'reader', false),
+    ('invocation_submit',                      'writer', false),
+    ('invocation_cancel',                      'writer', false),
+    ('node_claim',                             'admin',  true),
+    ('invocation_complete',                    'admin',  true),
+    ('invocation_fail',                        'admin',  true),
+    ('invocation_release',                     'admin',  true),
+    ('invocations_sweep',                      'admin',  false),
+    ('invocations_purge',                      'admin',  false),
+    ('tool_invocation_settings_get',           'reader', false),
+    ('tool_invocation_settings_update',        'writer', false);
 
 -- Which levels each role holds; node rights come from the node column only.
 CREATE TEMP TABLE role_levels (rolname text PRIMARY KEY, levels text[] NOT NULL, by_node_column boolean NOT NULL DEFAULT false);
@@ -85,7 +98,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 58, 'the matrix covers 58 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 71, 'the matrix covers 71 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$

@@ -2,7 +2,7 @@
 BEGIN;
 SELECT plan(19);
 
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts', 'node_health', 'storage_by_category', 'tool_usage'],
     'reporting has one view per table plus the operational views');

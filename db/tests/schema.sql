@@ -3,7 +3,7 @@ BEGIN;
 SELECT plan(103);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
-DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
+DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- tables and columns -------------------------------------------------------------------
 SELECT has_table('orchestrator', 'nodes', 'table orchestrator.nodes exists');
@@ -15,10 +15,10 @@ SELECT columns_are('orchestrator', 'nodes', ARRAY['node_id', 'name', 'node_type'
     'labels', 'metadata', 'created_at', 'updated_at', 'revision']);
 SELECT columns_are('orchestrator', 'tools', ARRAY['tool_id', 'name', 'version', 'version_key', 'description', 'category',
     'input_schema', 'output_schema', 'target_node_id', 'status', 'metadata', 'created_at', 'updated_at', 'revision',
-    'input_properties', 'output_properties']);
+    'input_properties', 'output_properties', 'lease_seconds', 'retry_output_invalid']);
 SELECT columns_are('orchestrator', 'tool_tags', ARRAY['tool_id', 'tag', 'created_at', 'updated_at', 'tool_name', 'tool_version_key']);
 SELECT columns_are('orchestrator', 'artifacts', ARRAY['artifact_id', 'tool_id', 'node_id', 'name', 'uri', 'mime_type',
-    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision', 'orphaned_at']);
+    'size_bytes', 'checksum_sha256', 'metadata', 'created_at', 'updated_at', 'revision', 'orphaned_at', 'invocation_id']);
 
 SELECT col_type_is('orchestrator', 'nodes', 'node_id', 'uuid', 'nodes.node_id is uuid');
 SELECT col_type_is('orchestrator', 'nodes', 'labels', 'jsonb', 'nodes.labels is jsonb');
@@ -78,7 +78,8 @@ SELECT indexes_are('orchestrator', 'tools', ARRAY['tools_pkey', 'tools_name_vers
     'tools_input_properties_idx', 'tools_output_properties_idx', 'tools_active_without_node_idx', 'tools_without_type_idx']);
 SELECT indexes_are('orchestrator', 'tool_tags', ARRAY['tool_tags_pkey', 'tool_tags_tag_idx', 'tool_tags_list_idx']);
 SELECT indexes_are('orchestrator', 'artifacts', ARRAY['artifacts_pkey', 'artifacts_created_idx', 'artifacts_tool_created_idx',
-    'artifacts_node_created_idx', 'artifacts_mime_created_idx', 'artifacts_size_idx', 'artifacts_checksum_idx', 'artifacts_metadata_idx']);
+    'artifacts_node_created_idx', 'artifacts_mime_created_idx', 'artifacts_size_idx', 'artifacts_checksum_idx', 'artifacts_metadata_idx',
+    'artifacts_invocation_idx']);
 
 SELECT has_index('orchestrator', 'nodes', 'nodes_created_idx', ARRAY['created_at', 'node_id']);
 SELECT has_index('orchestrator', 'nodes', 'nodes_type_created_idx', ARRAY['node_type', 'created_at', 'node_id']);

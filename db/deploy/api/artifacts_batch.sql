@@ -1,12 +1,16 @@
--- Deploy ai-orchestrator:api/artifacts_batch
--- requires: api/artifacts roles_rbac auth/authenticate
+-- Deploy ai-orchestrator:api/artifacts_batch (reworked after v1.1.0)
+-- requires: api/artifacts_batch@v1.1.0 data/artifacts_invocation
 -- Batch ingest: POST /artifacts/batch records many artifacts in one set-based INSERT; items are
--- checked one by one only when that insert fails, so that the error names every bad item.
+-- checked one by one only when that insert fails, so that the error names every bad item. The
+-- work is done by orchestrator.artifacts_record, which api.invocation_complete calls too with the
+-- invocation the artifacts came from (lineage), so both record artifacts by the same rules.
+-- Every function is replaced, so deploying this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
-CREATE FUNCTION api.artifact_create_batch(artifacts jsonb) RETURNS SETOF api.artifact
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+CREATE OR REPLACE FUNCTION orchestrator.artifacts_record(artifacts jsonb, invocation_id uuid DEFAULT NULL)
+RETURNS SETOF api.artifact
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
     max_items constant integer := 10000;
     -- The fields of api.artifact_create and the JSON type each takes ('any': the table decides).
@@ -72,8 +76,8 @@ BEGIN
                 FROM pg_catalog.jsonb_array_elements(artifacts) WITH ORDINALITY AS e(item, ord)
             ), inserted AS (
                 INSERT INTO orchestrator.artifacts AS a
-                    (artifact_id, name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
-                SELECT (r.s).artifact_id, (r.s).name, (r.s).uri, (r.s).tool_id, (r.s).node_id, (r.s).mime_type,
+                    (artifact_id, invocation_id, name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
+                SELECT (r.s).artifact_id, artifacts_record.invocation_id, (r.s).name, (r.s).uri, (r.s).tool_id, (r.s).node_id, (r.s).mime_type,
                        (r.s).size_bytes, (r.s).checksum_sha256, (r.s).metadata
                 FROM staged_rows r ORDER BY r.ord
                 RETURNING a.artifact_id, orchestrator.artifact_out(a) AS o
@@ -205,8 +209,8 @@ BEGIN
         RETURN QUERY
         WITH inserted AS (
             INSERT INTO orchestrator.artifacts AS a
-                (artifact_id, name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
-            SELECT s.artifact_id, s.name, s.uri, s.tool_id, s.node_id, s.mime_type, s.size_bytes, s.checksum_sha256, s.metadata
+                (artifact_id, invocation_id, name, uri, tool_id, node_id, mime_type, size_bytes, checksum_sha256, metadata)
+            SELECT s.artifact_id, artifacts_record.invocation_id, s.name, s.uri, s.tool_id, s.node_id, s.mime_type, s.size_bytes, s.checksum_sha256, s.metadata
             FROM pg_catalog.unnest(staged) WITH ORDINALITY AS s
             ORDER BY s.ordinality
             RETURNING a.artifact_id, orchestrator.artifact_out(a) AS o
@@ -221,6 +225,13 @@ BEGIN
         PERFORM orchestrator.raise_constraint_error(e_state, e_schema, e_table, e_constraint, e_column, e_message, e_detail);
     END;
 END
+$$;
+COMMENT ON FUNCTION orchestrator.artifacts_record(jsonb, uuid) IS
+'Records a JSON array of artifact bodies (the fields of api.artifact_create) all or nothing, with invocation_id as the invocation that produced them (NULL: none), and returns them in the order given. The body of api.artifact_create_batch and of the artifacts of api.invocation_complete; errors as api.artifact_create_batch documents.';
+
+CREATE OR REPLACE FUNCTION api.artifact_create_batch(artifacts jsonb) RETURNS SETOF api.artifact
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT * FROM orchestrator.artifacts_record(artifacts)
 $$;
 
 REVOKE ALL ON FUNCTION api.artifact_create_batch(jsonb) FROM PUBLIC;

@@ -1,11 +1,15 @@
--- Deploy ai-orchestrator:api/heartbeats
--- requires: api/nodes
--- Node heartbeats and derived health: POST /nodes/{node_id}/heartbeat.
+-- Deploy ai-orchestrator:api/heartbeats (reworked after v1.1.0)
+-- requires: api/heartbeats@v1.1.0 api/invocations
+-- Node heartbeats and derived health: POST /nodes/{node_id}/heartbeat. A beat renews every lease
+-- of its node without writing to invocations (the lease rule, data/invocations), after it ended
+-- those that had already expired (a beat never revives a lost lease), and answers the ids of the
+-- node's RUNNING invocations whose cancellation was asked. The whole family, replaced:
+-- deploying this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
 -- Health is derived, never stored: the status a node was given, and how long it has been silent.
-CREATE FUNCTION orchestrator.node_health(
+CREATE OR REPLACE FUNCTION orchestrator.node_health(
     status text, last_heartbeat_at timestamptz,
     stale_after interval DEFAULT '30 seconds', down_after interval DEFAULT '120 seconds'
 ) RETURNS text
@@ -24,7 +28,7 @@ COMMENT ON FUNCTION orchestrator.node_health(text, timestamptz, interval, interv
 'A node''s health: DOWN (status ERROR, or silent longer than down_after), MAINTENANCE, INACTIVE, UNKNOWN (never beat), STALE (ACTIVE but silent longer than stale_after), or HEALTHY.';
 
 -- Thresholds arrive as seconds from HTTP and psql alike; both must be positive and ordered.
-CREATE FUNCTION orchestrator.health_thresholds(stale_after_seconds integer, down_after_seconds integer,
+CREATE OR REPLACE FUNCTION orchestrator.health_thresholds(stale_after_seconds integer, down_after_seconds integer,
                                                OUT stale_after interval, OUT down_after interval)
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -44,33 +48,51 @@ $$;
 COMMENT ON FUNCTION orchestrator.health_thresholds(integer, integer) IS
 'Validates health thresholds in seconds (stale >= 1, down >= stale) and returns them as intervals; 22023 naming the bad one.';
 
-CREATE TYPE api.node_beat AS (
-    node_id           uuid,
-    status            text,
-    health            text,
-    last_heartbeat_at timestamptz,
-    beat_count        bigint,
-    load              jsonb
-);
-COMMENT ON TYPE api.node_beat IS 'What a heartbeat answers: the node''s status and health after the beat.';
+-- The released type gains one attribute: the ids the node must stop working on.
+DO $$
+BEGIN
+    IF pg_catalog.to_regtype('api.node_beat') IS NULL THEN
+        CREATE TYPE api.node_beat AS (
+            node_id           uuid,
+            status            text,
+            health            text,
+            last_heartbeat_at timestamptz,
+            beat_count        bigint,
+            load              jsonb
+        );
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                   WHERE a.attrelid = 'api.node_beat'::pg_catalog.regclass AND a.attname = 'cancel_invocation_ids' AND NOT a.attisdropped) THEN
+        ALTER TYPE api.node_beat ADD ATTRIBUTE cancel_invocation_ids uuid[];
+    END IF;
+END
+$$;
+COMMENT ON TYPE api.node_beat IS
+'What a heartbeat answers: the node''s status and health after the beat, and cancel_invocation_ids: its RUNNING invocations whose cancellation was asked (stop them, then report).';
 
 -- A beat runs at every node's pulse, so it is kept to one transaction id and one small WAL
 -- record: no EXCEPTION block (a subtransaction takes an xid of its own), so load is checked
 -- before the write with the words of its CHECK; an UPDATE first, because INSERT ... ON CONFLICT
--- locks the existing row (one more WAL record) before it updates it.
-CREATE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}')
+-- locks the existing row (one more WAL record) before it updates it. The cancellations are read
+-- through the partial index of RUNNING invocations by node: no write, no lock.
+CREATE OR REPLACE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}')
 RETURNS api.node_beat
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     beat orchestrator.node_heartbeats;
     beat_load jsonb := coalesce(node_heartbeat.load, '{}');
     node_status text;
+    cancel_ids uuid[];
 BEGIN
     PERFORM orchestrator.check_enum('status', node_heartbeat.status, orchestrator.node_statuses());
     IF pg_catalog.jsonb_typeof(beat_load) <> 'object' OR pg_catalog.pg_column_size(beat_load) > 4096 THEN
         RAISE EXCEPTION 'load: must be a JSON object of at most 4 kB'
             USING ERRCODE = 'check_violation', COLUMN = 'load', CONSTRAINT = 'node_heartbeats_load_format';
     END IF;
+    -- Leases that expired before this beat stay lost: their attempts end first (a read of the
+    -- node's RUNNING rows; it writes only when one expired, e.g. after the node or the database
+    -- was away for longer than a lease).
+    PERFORM orchestrator.invocation_leases_end(node_heartbeat.node_id, 1000);
     UPDATE orchestrator.node_heartbeats h
     SET last_heartbeat_at = pg_catalog.now(), load = beat_load, beat_count = h.beat_count + 1
     WHERE h.node_id = node_heartbeat.node_id
@@ -98,12 +120,16 @@ BEGIN
         UPDATE orchestrator.nodes n SET status = node_heartbeat.status WHERE n.node_id = node_heartbeat.node_id;
         node_status := node_heartbeat.status;
     END IF;
+    cancel_ids := ARRAY(SELECT i.invocation_id FROM orchestrator.invocations i
+                        WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING' AND i.cancel_requested_at IS NOT NULL
+                        ORDER BY i.invocation_id);
     RETURN ROW(beat.node_id, node_status, orchestrator.node_health(node_status, beat.last_heartbeat_at),
-               beat.last_heartbeat_at, beat.beat_count, beat.load)::api.node_beat;
+               beat.last_heartbeat_at, beat.beat_count, beat.load, cancel_ids)::api.node_beat;
 END
 $$;
 COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb) IS
 'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL); the node row is written only when status changes. A node key may not move its node into or out of INACTIVE.
+The beat renews the lease of every invocation the node runs (a lease ends lease_seconds after the later of the claim and the last beat), after ending as LEASE_LOST those whose lease had already expired (they run again elsewhere; a late report of them is refused), and answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
 Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 3}'');
 Errors: P0002 no node has this id; 22023 unknown status; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';

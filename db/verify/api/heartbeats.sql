@@ -6,3 +6,6 @@ DO $$ BEGIN
     ASSERT orchestrator.node_health('ACTIVE', now() - interval '1 hour') = 'DOWN';
     ASSERT orchestrator.node_health('ACTIVE', NULL) = 'UNKNOWN';
 END $$;
+SELECT (NULL::api.node_beat).cancel_invocation_ids;
+SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.node_heartbeat(uuid, text, jsonb)'::regprocedure), 'invocation_leases_end')::int;
+SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.node_heartbeat(uuid, text, jsonb)'::regprocedure), 'cancel_requested_at')::int;

@@ -1,0 +1,109 @@
+-- Claims with 1,000,000 finished invocations in the table: the plan of the claim query and of the
+-- sweep's lease check, and the time of a claim + complete in the server (each in its own
+-- transaction, as requests are), before and after the load. The rows it made are deleted at the
+-- end (and the table vacuumed): run it on a database you may load for a minute or two.
+--
+--     psql "$(scripts/dev.sh url)" -X -f bench/claim_plan.sql
+--
+-- What to look for: the claim reads invocations_claim_idx (the partial index of QUEUED and
+-- RETRY_WAIT rows) and a handful of buffers, and a claim takes as long with a million finished rows
+-- as with none: finished rows are not in the partial indexes the claim and the sweep read.
+\set ON_ERROR_STOP 1
+\pset pager off
+
+CREATE TEMP TABLE bench_ids AS
+SELECT (api.node_create(node_type => 'BENCH_EXECUTOR', address => 'http://10.99.0.1:8080', name => 'claim-plan-' || pg_catalog.gen_random_uuid())).node_id,
+       NULL::uuid AS tool_id;
+UPDATE bench_ids SET tool_id = (api.tool_create(name => 'claim-plan-' || substr(md5(random()::text), 1, 8), version => '1.0.0',
+                                                category => 'BENCH', target_node_id => node_id)).tool_id;
+
+-- n claim + complete cycles of a 1-row queue, timed in the server (no network, no gateway); each
+-- submit, claim and complete commits, as a request does.
+CREATE TEMP TABLE bench_times (what text, seconds double precision);
+CREATE PROCEDURE pg_temp.cycle(n integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    node uuid := (SELECT b.node_id FROM bench_ids b);
+    tool uuid := (SELECT b.tool_id FROM bench_ids b);
+    c record;
+    t0 timestamptz;
+BEGIN
+    DELETE FROM bench_times;
+    FOR k IN 1..n LOOP
+        PERFORM api.invocation_submit(tool_id => tool, input => '{}');
+        COMMIT;
+        t0 := clock_timestamp();
+        SELECT * INTO c FROM api.node_claim(node_id => node);
+        COMMIT;
+        INSERT INTO bench_times VALUES ('claim', extract(epoch FROM clock_timestamp() - t0));
+        t0 := clock_timestamp();
+        PERFORM api.invocation_complete(invocation_id => c.invocation_id, lease_token => c.lease_token, output => '{}');
+        COMMIT;
+        INSERT INTO bench_times VALUES ('complete', extract(epoch FROM clock_timestamp() - t0));
+    END LOOP;
+END $$;
+
+\echo '== claim + complete, table nearly empty'
+CALL pg_temp.cycle(500);
+SELECT what, count(*) AS n, round((1000 * avg(seconds))::numeric, 3) AS mean_ms,
+       round((1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds))::numeric, 3) AS p50_ms,
+       round((1000 * percentile_cont(0.95) WITHIN GROUP (ORDER BY seconds))::numeric, 3) AS p95_ms
+FROM bench_times GROUP BY what ORDER BY what;
+
+\echo '== loading 1,000,000 finished invocations (triggers off, as a bulk load)'
+SET session_replication_role = replica;
+INSERT INTO orchestrator.invocations (tool_id, target_node_id, input, submitter, state, attempt, node_id, output,
+                                      created_at, started_at, finished_at, run_after)
+SELECT b.tool_id, b.node_id, '{}', 'bench', (ARRAY['SUCCEEDED', 'FAILED', 'DEAD', 'CANCELLED', 'TIMED_OUT'])[1 + i % 5], 1, b.node_id, '{}',
+       now() - make_interval(secs => i), now() - make_interval(secs => i), now() - make_interval(secs => i) + interval '1 second',
+       now() - make_interval(secs => i)
+FROM bench_ids b, generate_series(1, 1000000) i;
+SET session_replication_role = origin;
+-- and a small queue of 200 waiting invocations (for another node: they stay in the queue)
+INSERT INTO orchestrator.invocations (tool_id, input, submitter, target_node_id)
+SELECT b.tool_id, '{}', 'bench', (api.node_create(node_type => 'BENCH_EXECUTOR', address => 'http://10.99.0.2:8080')).node_id
+FROM bench_ids b, generate_series(1, 200);
+ANALYZE orchestrator.invocations;
+SELECT count(*) AS invocations, count(*) FILTER (WHERE state IN ('QUEUED', 'RETRY_WAIT')) AS waiting,
+       pg_size_pretty(pg_relation_size('orchestrator.invocations')) AS heap,
+       pg_size_pretty(pg_relation_size('orchestrator.invocations_claim_idx')) AS claim_index
+FROM orchestrator.invocations;
+
+\echo '== the claim query (as in api.node_claim), one waiting row of ours'
+SELECT (api.invocation_submit(tool_id => (SELECT tool_id FROM bench_ids), input => '{}')).state AS submitted;
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
+SELECT i.invocation_id FROM orchestrator.invocations i
+WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.run_after <= now()
+  AND (i.target_node_id IS NULL OR i.target_node_id = (SELECT node_id FROM bench_ids))
+  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+ORDER BY i.priority DESC, i.run_after, i.invocation_id
+LIMIT 1
+FOR UPDATE OF i SKIP LOCKED;
+ROLLBACK;
+
+\echo '== the sweep''s lease check (as in orchestrator.invocations_sweep_batch)'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
+SELECT i.invocation_id FROM orchestrator.invocations i
+JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
+WHERE i.state = 'RUNNING' AND greatest(a.started_at, h.last_heartbeat_at) + i.lease < now()
+LIMIT 1000 FOR UPDATE OF i SKIP LOCKED;
+
+\echo '== claim + complete, 1,000,000 finished invocations and 200 waiting for another node'
+CALL pg_temp.cycle(500);
+SELECT what, count(*) AS n, round((1000 * avg(seconds))::numeric, 3) AS mean_ms,
+       round((1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds))::numeric, 3) AS p50_ms,
+       round((1000 * percentile_cont(0.95) WITHIN GROUP (ORDER BY seconds))::numeric, 3) AS p95_ms
+FROM bench_times GROUP BY what ORDER BY what;
+
+\echo '== cleaning up: the rows made here are deleted'
+-- the claimed ones (with attempts) as any delete; the bulk-loaded ones (no attempt, no input, no
+-- artifact refers to them) without the per-row foreign key triggers
+DELETE FROM orchestrator.invocations i USING bench_ids b WHERE i.tool_id = b.tool_id AND i.submitter <> 'bench';
+SET session_replication_role = replica;
+DELETE FROM orchestrator.invocations i USING bench_ids b WHERE i.tool_id = b.tool_id AND i.submitter = 'bench';
+SET session_replication_role = origin;
+SELECT api.tool_delete(tool_id => b.tool_id) FROM bench_ids b;
+DELETE FROM orchestrator.nodes WHERE node_type = 'BENCH_EXECUTOR';
+VACUUM ANALYZE orchestrator.invocations;
