@@ -30,7 +30,6 @@ import os
 import platform
 import queue
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,9 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
+
+from run import free_port, libpq_env, with_db  # bench/run.py: one home for these helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "ai_orchestrator_bench_inv"
@@ -61,33 +62,15 @@ SELECT 1 FROM api.invocation_complete(invocation_id => :invocation_id, lease_tok
 """
 
 
-def url_for(base: str, dbname: str, user: str | None = None) -> str:
-    params = conninfo_to_dict(base)
-    params["dbname"] = dbname
-    if user:
-        params["user"] = user
-        params.pop("password", None)
-    return make_conninfo(**params)
-
-
-def libpq_env(url: str) -> dict[str, str]:
-    names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD", "dbname": "PGDATABASE"}
-    env = dict(os.environ)
-    for key, value in conninfo_to_dict(url).items():
-        if key in names and value is not None:
-            env[names[key]] = str(value)
-    return env
-
-
 def say(text: str) -> None:
     print(text, flush=True)
 
 
 def prepare(base_url: str) -> str:
-    with psycopg.connect(url_for(base_url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = url_for(base_url, DB_NAME)
+    url = with_db(base_url, DB_NAME)
     subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), check=True, capture_output=True)
     return url
 
@@ -110,16 +93,10 @@ def pgbench(url: str, script: str, clients: int, seconds: int, variables: dict[s
     return {"tps": tps, "ms": per, "failed": int(failed.group(1)) if failed else 0}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_gateway(url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     local = str(conninfo_to_dict(url).get("host", "")).startswith("/")
-    env = {**os.environ, "DATABASE_URL": url, "GATEWAY_DATABASE_URL": url_for(url, DB_NAME, "aio_gateway") if local else url,
+    env = {**os.environ, "DATABASE_URL": url, "GATEWAY_DATABASE_URL": with_db(url, DB_NAME, "aio_gateway") if local else url,
            "HOST": "127.0.0.1", "PORT": str(port), "AIO_ACCESS_LOG": "0"}
     log = open(Path(tempfile.gettempdir()) / "bench-invocations-gateway.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env, stdout=log,
