@@ -276,7 +276,8 @@ class Gateway:
             return None
         if isinstance(value, float) and value.is_integer() and int in JSON_KINDS.get(arg.type, ()):
             value = int(value)  # 3.0 is an integer in JSON Schema
-        check_json_kind(arg.name, value, JSON_KINDS.get(arg.type, (str,)), "")
+        # An array type not listed takes a JSON array (uuid[]: of strings), any other type a string.
+        check_json_kind(arg.name, value, JSON_KINDS.get(arg.type, (list,) if arg.type.endswith("[]") else (str,)), "")
         if arg.type.endswith("[]"):
             # One-dimensional arrays only, each item of the element type's JSON kind or null.
             items = JSON_KINDS.get(arg.type[:-2], (str,))
@@ -433,7 +434,7 @@ def check_json_kind(name: str, value: Any, allowed: tuple[type, ...], container:
         expected = " or ".join(dict.fromkeys(JSON_KIND_NAMES[t] for t in allowed))
         got = JSON_KIND_NAMES.get(kind, kind.__name__)
         if container:
-            raise BadRequest(422, f"{name}: must be a JSON {container}{expected} items, got an item of type {got}", name)
+            raise BadRequest(422, f"{name}: must be {container}{expected} items, got an item of type {got}", name)
         raise BadRequest(422, f"{name}: must be a JSON {expected}, got {got}", name)
 
 

@@ -135,6 +135,7 @@ def _field_by_value(message: str, args: dict[str, str]) -> str | None:
     # A bad cast of a parameter ("invalid input syntax for type uuid: "x"") names the value,
     # not the parameter; find the parameter that carried that value.
     for name, value in args.items():
-        if isinstance(value, str) and f'"{value}"' in message:
+        items = value if isinstance(value, (list, tuple)) else (value,)  # or an item of an array
+        if any(isinstance(item, str) and f'"{item}"' in message for item in items):
             return name
     return None

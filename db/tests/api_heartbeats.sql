@@ -1,23 +1,29 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(28);
+SELECT plan(56);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signatures: argument types, names and defaults (they are the HTTP contract), results ------
-SELECT has_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb']);
-SELECT is(pg_get_function_arguments('api.node_heartbeat(uuid, text, jsonb)'::regprocedure),
-    'node_id uuid, status text DEFAULT NULL::text, load jsonb DEFAULT ''{}''::jsonb', 'node_heartbeat: argument names and defaults');
-SELECT function_returns('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'api.node_beat');
+SELECT has_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]']);
+SELECT is(pg_get_function_arguments('api.node_heartbeat(uuid, text, jsonb, uuid[])'::regprocedure),
+    'node_id uuid, status text DEFAULT NULL::text, load jsonb DEFAULT ''{}''::jsonb, running_invocation_ids uuid[] DEFAULT NULL::uuid[]',
+    'node_heartbeat: argument names and defaults');
+SELECT hasnt_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'the released signature without running_invocation_ids is gone');
+SELECT function_returns('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'api.node_beat');
 
 -- volatility: STABLE behind GET, VOLATILE behind POST; SECURITY DEFINER ---------------------
-SELECT volatility_is('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'volatile');
-SELECT is_definer('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb']);
+SELECT volatility_is('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'volatile');
+SELECT is_definer('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]']);
 
 -- privileges: the API role may execute, the BI role may not --------------------------------
-SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'aio_bi', ARRAY[]::text[]);
+SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'aio_bi', ARRAY[]::text[]);
+SELECT ok(has_function_privilege('aio_node', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE')
+          AND has_function_privilege('aio_writer', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE')
+          AND NOT has_function_privilege('aio_reader', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE'),
+    'a node key and a writer beat; a reader may not');
 
 \ir fixtures/operations_nodes.sql
 
@@ -85,8 +91,115 @@ SELECT results_eq(
     'a node key ends its own maintenance');
 RESET ROLE;
 
+-- running_invocation_ids: the beat ends what the node's agent does not hold -------------------
+-- Nodes ra and rb; invocations k1, k2, k3, k4, k5 (max_attempts 1) run on ra, kb on rb.
+INSERT INTO nd SELECT k, (api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.9.1.' || i || ':8080', name => 'ops-' || k)).node_id
+FROM (VALUES (1, 'ra'), (2, 'rb')) v(i, k);
+INSERT INTO td VALUES ('run', (api.tool_create(name => 'ops-run', version => '1.0.0', category => 'TEST')).tool_id);
+-- A lease of an hour: here no lease expires, every ending is the list's doing.
+SELECT lease_seconds FROM api.tool_invocation_settings_update(tool_id => pg_temp.t('run'), lease_seconds => 3600) \g /dev/null
+CREATE TEMP TABLE iv (k text PRIMARY KEY, invocation_id uuid NOT NULL);
+CREATE FUNCTION pg_temp.i(text) RETURNS uuid LANGUAGE sql STABLE AS 'SELECT invocation_id FROM iv WHERE k = $1';
+CREATE FUNCTION pg_temp.ids(VARIADIC text[]) RETURNS uuid[] LANGUAGE sql STABLE AS
+    'SELECT array_agg(invocation_id ORDER BY invocation_id) FROM iv WHERE k = ANY ($1)';
+CREATE FUNCTION pg_temp.state(text) RETURNS text LANGUAGE sql STABLE AS
+    'SELECT state || coalesce(''@'' || (SELECT n.k FROM nd n WHERE n.node_id = i.node_id AND i.state = ''RUNNING''), '''')
+     FROM orchestrator.invocations i WHERE i.invocation_id = pg_temp.i($1)';
+-- Moves the start of an invocation's current attempt, and node ra's last beat, into the past.
+CREATE FUNCTION pg_temp.started_ago(text, interval) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    SET LOCAL session_replication_role = replica;  -- attempts are append-only: the trigger would refuse
+    UPDATE orchestrator.invocation_attempts a SET started_at = now() - $2
+    FROM orchestrator.invocations i WHERE i.invocation_id = pg_temp.i($1) AND a.invocation_id = i.invocation_id AND a.attempt = i.attempt;
+    SET LOCAL session_replication_role = origin;
+END $$;
+CREATE FUNCTION pg_temp.beat_ago(interval) RETURNS void LANGUAGE sql AS
+    'UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = now() - $1 WHERE node_id = pg_temp.n(''ra'')';
+CREATE FUNCTION pg_temp.versions() RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT string_agg(i.ctid::text || a.ctid::text, ',' ORDER BY i.invocation_id)
+    FROM orchestrator.invocations i JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id
+    WHERE i.node_id IN (pg_temp.n('ra'), pg_temp.n('rb'))
+$$;
+
+INSERT INTO iv VALUES ('kb', (api.invocation_submit(tool_id => pg_temp.t('run'))).invocation_id);
+SELECT is((SELECT array_agg(invocation_id) FROM api.node_claim(node_id => pg_temp.n('rb'))), ARRAY[pg_temp.i('kb')], 'node rb claims kb');
+INSERT INTO iv SELECT k, (api.invocation_submit(tool_id => pg_temp.t('run'), max_attempts => m)).invocation_id
+FROM (VALUES ('k1', 3), ('k2', 3), ('k3', 3), ('k4', 3), ('k5', 1)) v(k, m);
+SELECT is((SELECT array_agg(invocation_id ORDER BY invocation_id) FROM api.node_claim(node_id => pg_temp.n('ra'), "limit" => 10)),
+    pg_temp.ids('k1', 'k2', 'k3', 'k4', 'k5'), 'node ra claims k1 to k5');
+SELECT pg_temp.started_ago(k, interval '1 minute') FROM unnest(ARRAY['k1', 'k2', 'k3', 'k4', 'k5', 'kb']) k;
+SELECT pg_temp.beat_ago(interval '10 seconds');
+
+SELECT results_eq(
+    $$ SELECT beat_count, lost_invocation_ids FROM api.node_heartbeat(node_id => pg_temp.n('ra')) $$,
+    $$ VALUES (1::bigint, NULL::uuid[]) $$,
+    'without running_invocation_ids (a DBA, an older agent): lost_invocation_ids is NULL');
+SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k2'), pg_temp.state('k5')], ARRAY['RUNNING@ra', 'RUNNING@ra', 'RUNNING@ra'],
+    'and nothing ends: every lease of the node is renewed');
+
+-- k3 started after the node's previous beat: a claim whose answer may still be on its way.
+SELECT pg_temp.beat_ago(interval '10 seconds');
+SELECT pg_temp.started_ago('k3', interval '8 seconds');
+SELECT pg_temp.started_ago('k4', interval '3 seconds');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => ARRAY[pg_temp.i('k1'), pg_temp.i('kb'), '00000000-0000-0000-0000-0000000000aa'])).lost_invocation_ids,
+    (SELECT array_agg(x ORDER BY x) FROM unnest(ARRAY[pg_temp.i('kb'), '00000000-0000-0000-0000-0000000000aa']) x),
+    'a beat listing k1, kb (node rb''s) and an unknown id: the last two are answered as lost');
+SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k2'), pg_temp.state('k3'), pg_temp.state('k4'), pg_temp.state('k5'), pg_temp.state('kb')],
+    ARRAY['RUNNING@ra', 'QUEUED', 'RUNNING@ra', 'RUNNING@ra', 'DEAD', 'RUNNING@rb'],
+    'listed k1 runs on; unlisted k2 is requeued and k5 (out of attempts) DEAD; k3 (started after the previous beat) and k4 (less than 5 s ago) are kept; node rb''s kb is left alone');
+SELECT results_eq(
+    $$ SELECT a.outcome, a.error->>'message' FROM orchestrator.invocation_attempts a WHERE a.invocation_id IN (pg_temp.i('k2'), pg_temp.i('k5')) $$,
+    $$ VALUES ('LEASE_LOST', 'the node''s heartbeat did not list it among the invocations its agent holds'),
+              ('LEASE_LOST', 'the node''s heartbeat did not list it among the invocations its agent holds') $$,
+    'their attempts ended LEASE_LOST, saying why');
+SELECT is((SELECT error->>'code' FROM orchestrator.invocations WHERE invocation_id = pg_temp.i('k5')), 'LEASE_LOST', 'k5 is DEAD for a lost lease');
+SELECT is((SELECT count(*)::int FROM orchestrator.invocation_attempts WHERE invocation_id = pg_temp.i('kb') AND ended_at IS NULL), 1,
+    'kb''s attempt on node rb runs on');
+SELECT is((SELECT array_agg(invocation_id) FROM api.node_claim(node_id => pg_temp.n('rb'))), ARRAY[pg_temp.i('k2')], 'k2 runs again, here on node rb');
+
+-- The next beat: k3 now started before the previous beat (and over 5 s ago); k4 less than 5 s ago.
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => ARRAY[pg_temp.i('k1')])).lost_invocation_ids, '{}'::uuid[],
+    'a beat listing k1 only: nothing listed is lost');
+SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k3'), pg_temp.state('k4')], ARRAY['RUNNING@ra', 'QUEUED', 'RUNNING@ra'],
+    'k3 is requeued at the next beat; k4, started 3 s ago, is still kept');
+SELECT pg_temp.started_ago('k4', interval '6 seconds');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => '{}')).lost_invocation_ids, '{}'::uuid[],
+    'a beat listing nothing: nothing listed is lost');
+SELECT is(pg_temp.state('k4'), 'QUEUED', 'once k4 started over 5 s ago, a beat without it ends it');
+SELECT is(pg_temp.state('k1'), 'QUEUED', 'and an empty list ends k1 too: the agent holds nothing');
+
+-- What the agent is told: a listed invocation that its node no longer runs.
+SELECT is((SELECT array_agg(invocation_id ORDER BY invocation_id) FROM api.node_claim(node_id => pg_temp.n('ra'), "limit" => 10)),
+    pg_temp.ids('k1', 'k3', 'k4'), 'node ra claims k1, k3 and k4 again');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => ARRAY[pg_temp.i('k1'), pg_temp.i('k2'), pg_temp.i('k3')])).lost_invocation_ids,
+    ARRAY[pg_temp.i('k2')], 'a beat still listing k2 (requeued, now node rb''s): k2 is answered as lost, k1 and k3 are not');
+SELECT is(pg_temp.state('k4'), 'RUNNING@ra', 'k4, claimed again just now and not listed yet, is kept (a claim in flight)');
+
+-- A beat that changes nothing writes nothing to invocations, whatever it lists.
+CREATE TEMP TABLE before_beat AS SELECT pg_temp.versions() AS v;
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => ARRAY[pg_temp.i('k4'), pg_temp.i('k3'), pg_temp.i('k2'), pg_temp.i('k1')])).lost_invocation_ids,
+    ARRAY[pg_temp.i('k2')], 'a beat listing its own work, in any order, and k2 (no longer its own)');
+SELECT is(pg_temp.versions(), (SELECT v FROM before_beat), 'no row of invocations or invocation_attempts was written');
+
+-- Errors.
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => ARRAY[pg_temp.i('k1'), NULL]) $$,
+    '22023', 'running_invocation_ids: must list at most 10000 invocation ids, none of them null (got 2 entries)', 'a null in the list: 22023');
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => array_fill(pg_temp.i('k1'), ARRAY[10001])) $$,
+    '22023', 'running_invocation_ids: must list at most 10000 invocation ids, none of them null (got 10001 entries)', 'over 10000 ids: 22023');
+SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k3')], ARRAY['RUNNING@ra', 'RUNNING@ra'], 'a refused beat ends nothing');
+GRANT SELECT ON nd, iv TO aio_node;
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('rb')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('ra'), running_invocation_ids => '{}') $$,
+    '42501', 'node_id: a node key may only beat for its own node', 'node rb''s key cannot beat for node ra, nor end its work: 42501');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rb'), running_invocation_ids => ARRAY[pg_temp.i('k2'), pg_temp.i('kb')])).lost_invocation_ids,
+    '{}'::uuid[], 'node rb''s key beats for its own node with its list');
+RESET ROLE;
+DO $$ BEGIN PERFORM set_config('aio.node_id', '', true); END $$;
+SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k3')], ARRAY['RUNNING@ra', 'RUNNING@ra'], 'node ra''s work runs on');
+
 -- what a beat costs: one xid (no subtransaction), no row lock before the update ---------------
-SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb)'::regprocedure),
+SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb, uuid[])'::regprocedure),
     '%EXCEPTION%WHEN%', 'node_heartbeat has no EXCEPTION block: no subtransaction, one xid per beat');
 -- tgtype bits: 1 row, 2 before, 16 update.
 SELECT is_empty($$ SELECT tgname FROM pg_trigger WHERE tgrelid = 'orchestrator.node_heartbeats'::regclass

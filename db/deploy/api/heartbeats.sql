@@ -2,8 +2,10 @@
 -- requires: api/heartbeats@v1.1.0 api/invocations
 -- Node heartbeats and derived health: POST /nodes/{node_id}/heartbeat. A beat renews every lease
 -- of its node without writing to invocations (the lease rule, data/invocations), after it ended
--- those that had already expired (a beat never revives a lost lease), and answers the ids of the
--- node's RUNNING invocations whose cancellation was asked. The whole family, replaced:
+-- those that had already expired (a beat never revives a lost lease) and, when the agent lists
+-- the invocations it holds, those it does not hold (a predecessor's, after a restart; a claim
+-- whose answer was lost). It answers the ids of the node's RUNNING invocations whose cancellation
+-- was asked, and which of the listed ones are no longer the node's. The whole family, replaced:
 -- deploying this twice changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -65,34 +67,66 @@ BEGIN
                    WHERE a.attrelid = 'api.node_beat'::pg_catalog.regclass AND a.attname = 'cancel_invocation_ids' AND NOT a.attisdropped) THEN
         ALTER TYPE api.node_beat ADD ATTRIBUTE cancel_invocation_ids uuid[];
     END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                   WHERE a.attrelid = 'api.node_beat'::pg_catalog.regclass AND a.attname = 'lost_invocation_ids' AND NOT a.attisdropped) THEN
+        ALTER TYPE api.node_beat ADD ATTRIBUTE lost_invocation_ids uuid[];
+    END IF;
 END
 $$;
 COMMENT ON TYPE api.node_beat IS
-'What a heartbeat answers: the node''s status and health after the beat, and cancel_invocation_ids: its RUNNING invocations whose cancellation was asked (stop them, then report).';
+'What a heartbeat answers: the node''s status and health after the beat; cancel_invocation_ids: its RUNNING invocations whose cancellation was asked (stop them, then report); lost_invocation_ids: of the running_invocation_ids the beat listed, those its node no longer runs (stop them and do not report: a report would be refused with 409), or NULL when the beat listed none.';
 
 -- A beat runs at every node's pulse, so it is kept to one transaction id and one small WAL
 -- record: no EXCEPTION block (a subtransaction takes an xid of its own), so load is checked
 -- before the write with the words of its CHECK; an UPDATE first, because INSERT ... ON CONFLICT
--- locks the existing row (one more WAL record) before it updates it. The cancellations are read
--- through the partial index of RUNNING invocations by node: no write, no lock.
-CREATE OR REPLACE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}')
+-- locks the existing row (one more WAL record) before it updates it. The invocations are read
+-- through the partial index of RUNNING invocations by node, and written only when a lease ends.
+DROP FUNCTION IF EXISTS api.node_heartbeat(uuid, text, jsonb);
+CREATE OR REPLACE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}',
+                                              running_invocation_ids uuid[] DEFAULT NULL)
 RETURNS api.node_beat
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     beat orchestrator.node_heartbeats;
     beat_load jsonb := coalesce(node_heartbeat.load, '{}');
     node_status text;
+    unheld_ids uuid[] := '{}'::uuid[];
     cancel_ids uuid[];
+    lost_ids uuid[];
 BEGIN
+    PERFORM orchestrator.check_own_node(node_heartbeat.node_id, 'node_id', 'beat for its own node');
     PERFORM orchestrator.check_enum('status', node_heartbeat.status, orchestrator.node_statuses());
     IF pg_catalog.jsonb_typeof(beat_load) <> 'object' OR pg_catalog.pg_column_size(beat_load) > 4096 THEN
         RAISE EXCEPTION 'load: must be a JSON object of at most 4 kB'
             USING ERRCODE = 'check_violation', COLUMN = 'load', CONSTRAINT = 'node_heartbeats_load_format';
     END IF;
-    -- Leases that expired before this beat stay lost: their attempts end first (a read of the
-    -- node's RUNNING rows; it writes only when one expired, e.g. after the node or the database
-    -- was away for longer than a lease).
-    PERFORM orchestrator.invocation_leases_end(node_heartbeat.node_id, 1000);
+    IF pg_catalog.cardinality(running_invocation_ids) > 10000
+       OR EXISTS (SELECT FROM pg_catalog.unnest(running_invocation_ids) AS x(id) WHERE x.id IS NULL) THEN
+        RAISE EXCEPTION 'running_invocation_ids: must list at most 10000 invocation ids, none of them null (got % entries)',
+                pg_catalog.cardinality(running_invocation_ids)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'running_invocation_ids';
+    END IF;
+    IF running_invocation_ids IS NOT NULL THEN
+        -- The node's RUNNING invocations its agent does not list. A claim answered just before the
+        -- beat left, or still on its way, is missing from the list through no fault: an attempt
+        -- is taken as unheld only once it started before the node's previous beat (the agent had
+        -- a whole beat interval to learn of it) and more than 5 seconds ago (a slow claim answer
+        -- on a loaded gateway, for agents that beat every second). A predecessor's work, after a
+        -- restart, ends within a beat or two of that.
+        unheld_ids := ARRAY(
+            SELECT i.invocation_id
+            FROM orchestrator.invocations i
+            JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+            LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = i.node_id
+            WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
+              AND a.started_at < least(h.last_heartbeat_at, pg_catalog.now() - interval '5 seconds')
+            EXCEPT
+            SELECT pg_catalog.unnest(running_invocation_ids));
+    END IF;
+    -- Leases that expired before this beat stay lost, and the unheld ones are given up: their
+    -- attempts end first (a read of the node's RUNNING rows; it writes only when one ends, e.g.
+    -- after the node or the database was away for longer than a lease, or an agent restarted).
+    PERFORM orchestrator.invocation_leases_end(node_heartbeat.node_id, 1000, unheld_ids);
     UPDATE orchestrator.node_heartbeats h
     SET last_heartbeat_at = pg_catalog.now(), load = beat_load, beat_count = h.beat_count + 1
     WHERE h.node_id = node_heartbeat.node_id
@@ -123,17 +157,29 @@ BEGIN
     cancel_ids := ARRAY(SELECT i.invocation_id FROM orchestrator.invocations i
                         WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING' AND i.cancel_requested_at IS NOT NULL
                         ORDER BY i.invocation_id);
+    IF running_invocation_ids IS NOT NULL THEN
+        -- Listed but not the node's (any more): ended meanwhile, taken over after a lost lease,
+        -- another node's, or no invocation at all. Nothing is changed for them; the agent drops them.
+        lost_ids := ARRAY(SELECT pg_catalog.unnest(running_invocation_ids)
+                          EXCEPT
+                          SELECT i.invocation_id FROM orchestrator.invocations i
+                          WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
+                          ORDER BY 1);
+    END IF;
     RETURN ROW(beat.node_id, node_status, orchestrator.node_health(node_status, beat.last_heartbeat_at),
-               beat.last_heartbeat_at, beat.beat_count, beat.load, cancel_ids)::api.node_beat;
+               beat.last_heartbeat_at, beat.beat_count, beat.load, cancel_ids, lost_ids)::api.node_beat;
 END
 $$;
-COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb) IS
-'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL); the node row is written only when status changes. A node key may not move its node into or out of INACTIVE.
+COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) IS
+'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL); the node row is written only when status changes, the invocations only when a lease ends. A node key may not move its node into or out of INACTIVE.
 The beat renews the lease of every invocation the node runs (a lease ends lease_seconds after the later of the claim and the last beat), after ending as LEASE_LOST those whose lease had already expired (they run again elsewhere; a late report of them is refused), and answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
-Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 3}'');
-Errors: P0002 no node has this id; 22023 unknown status; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
+running_invocation_ids (an agent sends it at every beat; NULL: not reported, nothing more happens) lists the invocations the agent holds: claimed and not yet reported. The node''s RUNNING invocations missing from it end as LEASE_LOST the same way (requeued, or DEAD when out of attempts), unless their attempt started after the node''s previous beat or less than 5 seconds ago (a claim whose answer may not have reached the agent yet): an agent restarted at once for the same node does not keep its predecessor''s work alive. lost_invocation_ids answers which listed ids the node no longer runs (ended, taken over, another node''s, unknown): stop them without reporting. One agent per node: a second agent beating for the same node with its own list would end the first one''s work.
+Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 1}'', running_invocation_ids => ''{0b7e9a52-2f0c-4f5e-9a0e-3f1d2c4b5a69}'');
+Errors: P0002 no node has this id; 22023 unknown status, or running_invocation_ids over 10000 entries or with a null; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';
 
-GRANT EXECUTE ON FUNCTION api.node_heartbeat(uuid, text, jsonb) TO aio_api;
+-- The grants of the released signature (this change's and roles_rbac's), on the new one.
+REVOKE ALL ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) TO aio_api, aio_writer, aio_node;
 
 COMMIT;

@@ -260,13 +260,17 @@ COMMENT ON FUNCTION orchestrator.invocation_held(uuid, uuid) IS
 -- Expired leases: the node stopped heartbeating for longer than the lease. The attempt ends
 -- LEASE_LOST; the invocation runs again at once (QUEUED), or is DEAD when out of attempts, or
 -- CANCELLED when its cancellation was asked. For one node (a heartbeat, before it renews the
--- leases that are still alive) or for all (the sweep).
+-- leases that are still alive) or for all (the sweep). A heartbeat also names, in
+-- unheld_invocation_ids, its node's RUNNING invocations that the node's agent says it does not
+-- hold: their leases end the same way, alive or not.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_leases_end(only_node_id uuid, batch integer,
+    unheld_invocation_ids uuid[] DEFAULT '{}',
     OUT lease_lost integer, OUT requeued integer, OUT dead integer, OUT cancelled integer)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     WITH due AS (
-        SELECT i.invocation_id, i.attempt, CASE
+        SELECT i.invocation_id, i.attempt,
+               greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now() AS expired, CASE
                    WHEN i.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
                    WHEN orchestrator.invocation_counted_attempts(i.invocation_id) >= i.max_attempts THEN 'DEAD'
                    ELSE 'QUEUED' END AS next_state
@@ -274,12 +278,15 @@ BEGIN
         JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
         LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
         WHERE i.state = 'RUNNING' AND (only_node_id IS NULL OR i.node_id = only_node_id)
-          AND greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now()
+          AND (greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now()
+               OR i.invocation_id = ANY (unheld_invocation_ids))
         LIMIT batch FOR UPDATE OF i SKIP LOCKED
     ), ended AS (
         UPDATE orchestrator.invocation_attempts a
         SET ended_at = pg_catalog.now(), outcome = 'LEASE_LOST',
-            error = pg_catalog.jsonb_build_object('code', 'LEASE_LOST', 'message', 'the node stopped heartbeating for longer than the lease')
+            error = pg_catalog.jsonb_build_object('code', 'LEASE_LOST', 'message',
+                        CASE WHEN due.expired THEN 'the node stopped heartbeating for longer than the lease'
+                             ELSE 'the node''s heartbeat did not list it among the invocations its agent holds' END)
         FROM due WHERE a.invocation_id = due.invocation_id AND a.attempt = due.attempt AND a.ended_at IS NULL
     ), moved AS (
         UPDATE orchestrator.invocations i
@@ -307,8 +314,8 @@ BEGIN
     FROM moved m, woken;
 END
 $$;
-COMMENT ON FUNCTION orchestrator.invocation_leases_end(uuid, integer) IS
-'Ends at most batch RUNNING attempts whose lease expired (greatest(attempt start, node''s last heartbeat) + lease is past), of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired.';
+COMMENT ON FUNCTION orchestrator.invocation_leases_end(uuid, integer, uuid[]) IS
+'Ends at most batch RUNNING attempts whose lease expired (greatest(attempt start, node''s last heartbeat) + lease is past), or whose invocation is in unheld_invocation_ids, of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired, with the RUNNING invocations its agent no longer holds as unheld_invocation_ids.';
 
 -- A RUNNING invocation whose cancellation was asked, stopped by its node (fail or release): the
 -- attempt and the invocation end CANCELLED; the node's error, if any, is kept on the attempt.

@@ -1,15 +1,18 @@
--- Revert ai-orchestrator:api/heartbeats to v1.1.0: the heartbeat as released, without cancel_invocation_ids.
+-- Revert ai-orchestrator:api/heartbeats to v1.1.0: the heartbeat as released, without
+-- running_invocation_ids, cancel_invocation_ids and lost_invocation_ids.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
--- The released function first (it builds the released row), then the type loses its attribute.
+DROP FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]);
+
+-- The released function first (it builds the released row), then the type loses its attributes.
 -- Bodies are checked against the type only after it changed.
 SET LOCAL check_function_bodies = off;
 -- A beat runs at every node's pulse, so it is kept to one transaction id and one small WAL
 -- record: no EXCEPTION block (a subtransaction takes an xid of its own), so load is checked
 -- before the write with the words of its CHECK; an UPDATE first, because INSERT ... ON CONFLICT
 -- locks the existing row (one more WAL record) before it updates it.
-CREATE OR REPLACE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}')
+CREATE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}')
 RETURNS api.node_beat
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -59,6 +62,10 @@ Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1
 Errors: P0002 no node has this id; 22023 unknown status; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';
 
+-- The released grants: api/heartbeats@v1.1.0's and roles_rbac's.
+GRANT EXECUTE ON FUNCTION api.node_heartbeat(uuid, text, jsonb) TO aio_api, aio_writer, aio_node;
+
+ALTER TYPE api.node_beat DROP ATTRIBUTE lost_invocation_ids;
 ALTER TYPE api.node_beat DROP ATTRIBUTE cancel_invocation_ids;
 COMMENT ON TYPE api.node_beat IS 'What a heartbeat answers: the node''s status and health after the beat.';
 

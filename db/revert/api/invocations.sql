@@ -16,7 +16,7 @@ DROP FUNCTION api.invocation_get(uuid);
 DROP FUNCTION api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]);
 DROP FUNCTION orchestrator.invocations_sweep_batch(integer);
 DROP FUNCTION orchestrator.invocation_cancelled(orchestrator.invocations, jsonb);
-DROP FUNCTION orchestrator.invocation_leases_end(uuid, integer);
+DROP FUNCTION orchestrator.invocation_leases_end(uuid, integer, uuid[]);
 DROP FUNCTION orchestrator.invocation_held(uuid, uuid);
 DROP FUNCTION orchestrator.invocation_out(orchestrator.invocations);
 DROP FUNCTION orchestrator.check_own_node(uuid, text, text);
