@@ -4,7 +4,9 @@ What the database guarantees, the agent relies on and does not repeat: a lease l
 the node heartbeats (the heartbeat renews every lease of the node), every report presents the
 attempt's lease token, and a report with a lost lease is refused with 409 and changes nothing.
 So the agent only has to keep beating while it holds work, and to drop a run whose report is
-refused.
+refused. Each beat lists the invocations this process holds (claimed, not yet reported): the
+database ends the node's other RUNNING attempts (a killed predecessor's, a claim whose answer never
+arrived), and answers which listed ones are no longer the node's; those runs are stopped unreported.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
@@ -48,7 +50,7 @@ class Config:
 class Run:
     row: dict
     stop: asyncio.Event = field(default_factory=asyncio.Event)
-    reason: str = ""  # why it was stopped: cancel, timeout, shutdown
+    reason: str = ""  # why it was stopped: cancel, timeout, shutdown, lost
     task: asyncio.Task | None = None
 
     def halt(self, reason: str) -> None:
@@ -74,15 +76,16 @@ class Agent:
 
     # --- HTTP ----------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, body: dict | None = None, *, timeout: float | None = None,
-                      retry_for: float | None = 0.0) -> httpx.Response | None:
+    async def request(self, method: str, path: str, body: dict | Callable[[], dict] | None = None, *,
+                      timeout: float | None = None, retry_for: float | None = 0.0) -> httpx.Response | None:
         """One call, asked again on a connection error or 502/503/504 with backoff for up to
-        `retry_for` seconds (None: until the agent stops). None when it never got an answer."""
+        `retry_for` seconds (None: until the agent stops). None when it never got an answer.
+        A callable body is made afresh for each try."""
         give_up = None if retry_for is None else time.monotonic() + retry_for
         attempt = 0
         while True:
             try:
-                response = await self.http.request(method, path, json=body,
+                response = await self.http.request(method, path, json=body() if callable(body) else body,
                                                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
                 if response.status_code not in RETRY_STATUSES:
                     return response
@@ -104,7 +107,8 @@ class Agent:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         node = self.config.node_id
-        first = await self.request("POST", f"/nodes/{node}/heartbeat", {}, retry_for=60)
+        # The first beat lists nothing: whatever the node runs is a predecessor's, and ends.
+        first = await self.request("POST", f"/nodes/{node}/heartbeat", {"running_invocation_ids": []}, retry_for=60)
         if first is None or first.status_code != 200:
             log.error("cannot heartbeat node %s: %s", node, describe(first))
             await self.http.aclose()
@@ -130,9 +134,18 @@ class Agent:
 
     async def heartbeat_forever(self) -> None:
         path = f"/nodes/{self.config.node_id}/heartbeat"
+        listed: dict[str, Run] = {}  # the runs the last beat sent listed
+
+        def body() -> dict:
+            # Made when the beat leaves (and again for each retry), so that the list is current: a
+            # claim answered after this instant is not in it, and the database's grace covers it.
+            listed.clear()
+            listed.update(self.running)
+            return {"load": {"running": len(listed), "slots": self.config.concurrency},
+                    "running_invocation_ids": sorted(listed)}
+
         while True:
             await asyncio.sleep(self.config.heartbeat_s)
-            body = {"load": {"running": len(self.running), "slots": self.config.concurrency}}
             # Asked again until the next beat is due: a beat lost to a database restart must not
             # cost the leases (a beat twice is harmless).
             response = await self.request("POST", path, body, timeout=max(self.config.heartbeat_s, 2.0),
@@ -140,11 +153,20 @@ class Agent:
             if response is None or response.status_code != 200:
                 log.warning("heartbeat failed: %s", describe(response))
                 continue
-            for invocation_id in response.json().get("cancel_invocation_ids") or ():
+            answer = response.json()
+            for invocation_id in answer.get("cancel_invocation_ids") or ():
                 run = self.running.get(invocation_id)
                 if run is not None:
                     log.info("invocation %s: cancellation requested; stopping it", invocation_id)
                     run.halt("cancel")
+            for invocation_id in answer.get("lost_invocation_ids") or ():
+                run = self.running.get(invocation_id)
+                # Only the run that was listed: the same invocation claimed again since the beat
+                # left is a new attempt, and ours.
+                if run is not None and run is listed.get(invocation_id):
+                    log.warning("invocation %s: no longer this node's (its lease was lost); stopping it unreported",
+                                invocation_id)
+                    run.halt("lost")
 
     async def claim_until_stopped(self) -> None:
         path = f"/nodes/{self.config.node_id}/claim"
@@ -171,8 +193,9 @@ class Agent:
                 await asyncio.wait({claim, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if not claim.done():
                     # Closing the connection tells the gateway to claim nothing more for us. A claim
-                    # it had already made is lost to us: its lease ends once we stop heartbeating,
-                    # and the sweep requeues it.
+                    # it had already made is lost to us: our beats do not list it, so the database
+                    # ends it after the grace for claims in flight (or its lease ends once we stop
+                    # heartbeating), and it is requeued.
                     claim.cancel()
                     await asyncio.gather(claim, return_exceptions=True)
                     break
@@ -245,6 +268,11 @@ class Agent:
 
     async def report(self, run: Run, outcome: Outcome) -> None:
         invocation_id, token = run.row["invocation_id"], run.row["lease_token"]
+        if run.reason == "lost":
+            # The database ended this attempt: a report would be refused (409) and change nothing.
+            self.counts["lease_lost"] += 1
+            log.info("invocation %s: dropped, its lease was lost", invocation_id)
+            return
         if outcome.stopped and run.reason == "shutdown":
             verb, body = "release", {"lease_token": token}
         elif outcome.stopped and run.reason == "cancel":

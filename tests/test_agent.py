@@ -194,6 +194,119 @@ def test_sigterm_releases_what_does_not_finish_within_the_grace(http, gateway_ur
         stop_agent(agent)
 
 
+# --- what the agent holds: each beat lists it ---------------------------------------------------
+
+LONG_LEASE = 30  # seconds: what ends the attempts below is the beat's list, well before a lease would
+
+
+def long_lease_tool(http: httpx.Client, node_id: str, prefix: str) -> dict:
+    tool = tool_for(http, node_id, prefix)
+    r = http.post(f"/tools/{tool['tool_id']}/invocation-settings", json={"lease_seconds": LONG_LEASE})
+    assert r.status_code == 200, r.text
+    return tool
+
+
+def attempts(http: httpx.Client, invocation_id: str) -> list[dict]:
+    return http.get(f"/invocations/{invocation_id}").json()["attempts"]
+
+
+def seconds_between(db, since, until) -> float:
+    return db.execute("SELECT extract(epoch FROM %s::timestamptz - %s::timestamptz)::float8", (until, since)).fetchone()[0]
+
+
+def test_an_agent_restarted_for_its_node_ends_its_predecessors_work(http, gateway_url, db_url, db):
+    node, key = node_with_key(http, db_url)
+    sleepy = long_lease_tool(http, node, "restart")
+    args = ("--handler", f"{sleepy['name']}=agent_handlers:sleepy", *FAST)
+    first = start_agent(gateway_url, node, key, *args, name="agent-restart-1")
+    second = None
+    try:
+        invocation_id = submit(http, sleepy, {"seconds": 4})
+        wait_until(lambda: http.get(f"/invocations/{invocation_id}").json()["state"] == "RUNNING", 20, what="running")
+        time.sleep(1.5)  # the first agent beats with it listed
+        killed_at = db.execute("SELECT clock_timestamp()").fetchone()[0]
+        first.kill()
+        first.wait()
+        second = start_agent(gateway_url, node, key, *args, name="agent-restart-2")
+        # The new process's beats do not list it: it ends LEASE_LOST, runs again, here, and succeeds.
+        done = final_invocation(http, invocation_id, timeout=LONG_LEASE)
+        assert done["state"] == "SUCCEEDED" and done["output"] == {"slept": 4}, done
+        lost, again = done["attempts"]
+        assert (lost["outcome"], lost["error"]["message"]) == (
+            "LEASE_LOST", "the node's heartbeat did not list it among the invocations its agent holds"), done
+        assert (again["node_id"], again["outcome"]) == (node, "SUCCEEDED"), done
+        ended, rerun = seconds_between(db, killed_at, lost["ended_at"]), seconds_between(db, killed_at, again["started_at"])
+        print(f"agent killed and restarted at once, lease {LONG_LEASE} s, beat 1 s: its predecessor's attempt ended "
+              f"{ended:.2f} s after the kill, running again {rerun:.2f} s after it")
+        # The grace for claims in flight (5 s from the claim), a beat or two, the new process's
+        # start and a margin for this loaded machine: well within the lease.
+        assert rerun < LONG_LEASE / 2, f"running again only {rerun:.2f} s after the kill"
+    finally:
+        first.kill()
+        if second is not None:
+            assert stop_agent(second) == 0
+
+
+def test_a_claim_the_agent_never_heard_of_ends_and_runs_again(http, gateway_url, db_url, db):
+    """A claim whose answer was lost (here: made by an admin for the agent's node) is not in the
+    agent's list: its attempt ends after the grace, while the agent's own long run goes on."""
+    node, key = node_with_key(http, db_url)
+    sleepy = long_lease_tool(http, node, "unheard")
+    agent = start_agent(gateway_url, node, key, "--handler", f"{sleepy['name']}=agent_handlers:sleepy",
+                        "--concurrency", "1", *FAST, name="agent-unheard")
+    try:
+        own = submit(http, sleepy, {"seconds": 300})
+        wait_until(lambda: http.get(f"/invocations/{own}").json()["state"] == "RUNNING", 20, what="the agent's own run")
+        unheard = submit(http, sleepy, {"seconds": 0})
+        (row,) = http.post(f"/nodes/{node}/claim", json={"limit": 1}).json()
+        assert row["invocation_id"] == unheard
+        ended = wait_until(lambda: http.get(f"/invocations/{unheard}").json()["state"] == "QUEUED", LONG_LEASE / 2,
+                           what="the unheard-of claim requeued")
+        assert ended
+        (lost,) = attempts(http, unheard)
+        waited = seconds_between(db, lost["started_at"], lost["ended_at"])
+        print(f"a claim the agent never heard of ended {waited:.2f} s after it was made (lease {LONG_LEASE} s)")
+        assert lost["outcome"] == "LEASE_LOST"
+        assert http.get(f"/invocations/{own}").json()["state"] == "RUNNING", "the agent's own, listed, run goes on"
+        # Its slot freed, the agent claims the requeued invocation and runs it.
+        assert http.post(f"/invocations/{own}/cancel", json={}).status_code == 200
+        done = final_invocation(http, unheard)
+        assert done["state"] == "SUCCEEDED" and [a["outcome"] for a in done["attempts"]] == ["LEASE_LOST", "SUCCEEDED"], done
+        late = http.post(f"/invocations/{unheard}/complete", json={"lease_token": row["lease_token"], "output": {}})
+        assert late.status_code == 409, late.text
+    finally:
+        assert stop_agent(agent) == 0
+
+
+def test_a_run_whose_lease_was_lost_is_stopped_unreported(http, gateway_url, db_url, db, tmp_path):
+    node, key = node_with_key(http, db_url)
+    cmd = long_lease_tool(http, node, "lost")
+    pid_file = tmp_path / "pid"
+    agent = start_agent(gateway_url, node, key, "--command", f"{cmd['name']}=sh -c 'echo $$ >> {pid_file}; exec sleep 300'",
+                        "--concurrency", "1", *FAST, name="agent-lost")
+    try:
+        invocation_id = submit(http, cmd, {})
+        pid = int(wait_until(lambda: pid_file.exists() and pid_file.read_text().split()[0], 20, what="the command starting"))
+        # The node went silent for an hour, as far as the database can tell: its next beat ends the
+        # expired lease first, and answers that the invocation it lists is no longer its own.
+        with db.transaction():
+            db.execute("SET LOCAL session_replication_role = replica")
+            db.execute("UPDATE orchestrator.invocation_attempts SET started_at = started_at - interval '1 hour' WHERE invocation_id = %s",
+                       (invocation_id,))
+            db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
+                       (node,))
+        wait_until(lambda: not alive(pid), 15, what="the lost run's command stopped")
+        (lost, *rest) = attempts(http, invocation_id)
+        assert lost["outcome"] == "LEASE_LOST", lost
+        # Stopped, not reported: no release or failure was recorded for it (the agent's log says so).
+        log = (Path(__file__).resolve().parent.parent / ".pytest_cache" / "agent-lost.log")
+        wait_until(lambda: "dropped, its lease was lost" in log.read_text(), 10, what="the agent dropping the run")
+        assert all(a["outcome"] != "RELEASED" for a in attempts(http, invocation_id))
+        assert http.post(f"/invocations/{invocation_id}/cancel", json={}).status_code == 200
+    finally:
+        assert stop_agent(agent) == 0
+
+
 # --- the long-poll claim, in the gateway -------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ down), so that requeued work finds a free agent at once; the tool's lease is LEA
 1. `kill -9` of an agent holding work: that work must be RUNNING again on another agent within
    the lease + 1 s (+ MARGIN_S on this loaded 2-core machine);
 2. `SIGSTOP` of another agent holding work: the same; after `SIGCONT` its late completion is
-   refused (409) and the invocation's result is the other agent's;
+   refused (409), or its first beat answers that the work is no longer its own and it drops it
+   unreported, and the invocation's result is the other agent's;
 3. a PostgreSQL restart: nothing is lost.
 
 At the end every invocation is final (SUCCEEDED), none has two SUCCEEDED attempts, none is lost;
@@ -229,15 +230,18 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
             (stolen, frozen, frozen_at)).fetchall())
     frozen_log = (ROOT / ".pytest_cache" / "agent-chaos-1.log").read_text()
     # How the frozen agent's late completions were answered (its log: "refused, lease lost: HTTP 409"
-    # or "not recorded: HTTP <status>"); none may have been accepted.
+    # or "not recorded: HTTP <status>"); none may have been accepted. A run its first beat after
+    # SIGCONT said was lost (lost_invocation_ids) before the run's report left is dropped unreported.
     refusals = dict(re.findall(r"invocation ([0-9a-f-]{36}): complete (?:refused, lease lost|not recorded): HTTP (\d+)",
                                frozen_log))
     refused = {i: refusals[i] for i in stolen if i in refusals}
+    dropped = set(re.findall(r"invocation ([0-9a-f-]{36}): dropped, its lease was lost", frozen_log)) & set(stolen)
     lost = [i for i in acknowledged if i not in rows]
     twice = [i for i, r in rows.items() if r[3] > 1]
     unfinished_ids = [i for i, r in rows.items() if r[1] != "SUCCEEDED"]
     figures.update({"submitted": len(acknowledged), "submit answers": dict(statuses), "in database": len(rows),
                     "states": states, "attempt outcomes": outcomes, "late completions refused": collections.Counter(refused.values()),
+                    "dropped unreported": len(dropped),
                     "lost": len(lost), "completed twice": len(twice)})
     with capsys.disabled():
         print(f"\nchaos test ({AGENTS} agents, lease {LEASE_S} s, bound lease + 1 s + {MARGIN_S} s margin = {BOUND_S} s): "
@@ -250,5 +254,5 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
     assert all(r[2]["node"] == r[4] for r in rows.values())
     # The frozen agent's attempts were ended by the sweep, not by its late completions, which were refused.
     assert set(frozen_outcomes) == set(stolen) and set(frozen_outcomes.values()) == {"LEASE_LOST"}, frozen_outcomes
-    assert set(refused) == set(stolen) and set(refused.values()) == {"409"}, \
-        f"the frozen agent's late completions: {refused} (see .pytest_cache/agent-chaos-1.log)"
+    assert set(refused) | dropped == set(stolen) and set(refused.values()) <= {"409"}, \
+        f"the frozen agent's late completions: {refused}, dropped: {dropped} (see .pytest_cache/agent-chaos-1.log)"

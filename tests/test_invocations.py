@@ -293,6 +293,41 @@ def test_cancel_queued_and_running(writer, node, setup):
     assert stopped.json()["state"] == "CANCELLED" and stopped.json()["attempts"][-1]["outcome"] == "CANCELLED"
 
 
+def test_heartbeat_ends_what_the_agent_does_not_list(writer, node, other_node, setup, db):
+    held, unheld = submit(writer, setup), submit(writer, setup)
+    claim_one(node, setup, held["invocation_id"])
+    assert http_state(writer, unheld) == "RUNNING"
+    # Both claimed a minute ago (past the grace for claims in flight); the agent lists one of them.
+    with db.transaction():
+        db.execute("SET LOCAL session_replication_role = replica")
+        db.execute("UPDATE orchestrator.invocation_attempts SET started_at = now() - interval '1 minute' WHERE invocation_id = ANY (%s)",
+                   ([held["invocation_id"], unheld["invocation_id"]],))
+    stranger = str(uuid.uuid4())
+    path = f"/nodes/{setup['node']['node_id']}/heartbeat"
+    beat = node.post(path, json={"running_invocation_ids": [held["invocation_id"], stranger]})
+    assert beat.status_code == 200, beat.text
+    assert (beat.json()["lost_invocation_ids"], beat.json()["cancel_invocation_ids"]) == ([stranger], []), beat.json()
+    assert http_state(writer, held) == "RUNNING"
+    got = writer.get(f"/invocations/{unheld['invocation_id']}").json()
+    assert (got["state"], got["attempts"][-1]["outcome"]) == ("QUEUED", "LEASE_LOST"), got
+    # Without the field (an older agent): nothing ends, and nothing is said about lost ones.
+    assert node.post(path, json={}).json()["lost_invocation_ids"] is None
+    assert http_state(writer, held) == "RUNNING"
+
+    problem(node.post(path, json={"running_invocation_ids": ["not-a-uuid"]}), 422, "22P02", "running_invocation_ids")
+    problem(node.post(path, json={"running_invocation_ids": held["invocation_id"]}), 422, None, "running_invocation_ids")
+    problem(node.post(path, json={"running_invocation_ids": [1]}), 422, None, "running_invocation_ids")
+    problem(node.post(path, json={"running_invocation_ids": [None]}), 422, "22023", "running_invocation_ids")
+    problem(other_node.post(path, json={"running_invocation_ids": []}), 403, "42501", "node_id")
+    assert http_state(writer, held) == "RUNNING", "a refused beat ends nothing"
+    for made in (held, unheld):
+        writer.post(f"/invocations/{made['invocation_id']}/cancel", json={})
+
+
+def http_state(client, invocation: dict) -> str:
+    return client.get(f"/invocations/{invocation['invocation_id']}").json()["state"]
+
+
 # sweep, purge ----------------------------------------------------------------------------------------
 def test_sweep_ends_an_expired_lease(http, writer, node, setup, db):
     made = submit(writer, setup)
