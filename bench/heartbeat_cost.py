@@ -5,7 +5,9 @@
 It deploys the plan on a scratch database of that server (DATABASE_URL's server when set), adds
 100 nodes, and runs BEATS pgbench transactions (default 5,000), each one beat of a random node
 with a small load object: once as an admin's call, once as a node key sends it (role aio_node,
-its own node). A checkpoint and a warm-up come first, so full-page images do not count.
+its own node), and once as the agent sends it: its key, listing the HELD invocations the node
+runs (nothing to end: the beat must write nothing to invocations). A checkpoint and a warm-up come
+first, so full-page images do not count.
 """
 
 from __future__ import annotations
@@ -24,12 +26,19 @@ NODES = 100
 SCRATCH = "ai_orchestrator_bench_heartbeat"
 LOAD = """'{"cpu": 0.42, "jobs": 3}'"""
 NODE_ID = "(SELECT node_id FROM public.beat_nodes WHERE n = :n)"
+HELD = 4  # invocations RUNNING on each node
 SCRIPTS = {
     "as an admin": f"\\set n random(1, {NODES})\nSELECT api.node_heartbeat(node_id => {NODE_ID}, load => {LOAD});\n",
     "as the node's own key": (
         f"\\set n random(1, {NODES})\nBEGIN;\nSELECT set_config('aio.node_id', {NODE_ID}::text, true);\n"
         f"SET LOCAL ROLE aio_node;\n"
         f"SELECT api.node_heartbeat(node_id => current_setting('aio.node_id')::uuid, load => {LOAD});\nCOMMIT;\n"
+    ),
+    f"as the agent, {HELD} held": (
+        f"\\set n random(1, {NODES})\nBEGIN;\nSELECT set_config('aio.node_id', {NODE_ID}::text, true);\n"
+        f"SET LOCAL ROLE aio_node;\n"
+        f"SELECT api.node_heartbeat(node_id => current_setting('aio.node_id')::uuid, load => {LOAD},"
+        f" running_invocation_ids => (SELECT held FROM public.beat_nodes WHERE n = :n));\nCOMMIT;\n"
     ),
 }
 
@@ -80,12 +89,19 @@ def main() -> int:
     try:
         subprocess.run(["sqitch", "--quiet", "deploy"], cwd=ROOT, env=libpq_env(url), check=True)
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE public.beat_nodes (n int PRIMARY KEY, node_id uuid NOT NULL)")
+            conn.execute("CREATE TABLE public.beat_nodes (n int PRIMARY KEY, node_id uuid NOT NULL, held uuid[])")
             conn.execute("GRANT SELECT ON public.beat_nodes TO aio_node")
             conn.execute(
                 "INSERT INTO public.beat_nodes SELECT g, (api.node_create(node_type => 'TOOL_EXECUTOR',"
                 " address => 'http://10.0.0.' || g || ':8080', name => 'beat-' || g)).node_id"
                 " FROM generate_series(1, %s) g", (NODES,))
+            # HELD invocations RUNNING on each node, under a lease of an hour: no beat ends one.
+            tool_id = conn.execute("SELECT tool_id FROM api.tool_create(name => 'beat-held', version => '1.0.0',"
+                                   " category => 'BENCH')").fetchone()[0]
+            conn.execute("SELECT api.tool_invocation_settings_update(tool_id => %s, lease_seconds => 3600)", (tool_id,))
+            conn.execute("SELECT api.invocation_submit(tool_id => %s) FROM generate_series(1, %s)", (tool_id, NODES * HELD))
+            conn.execute("UPDATE public.beat_nodes b SET held = ARRAY(SELECT invocation_id FROM api.node_claim("
+                         " node_id => b.node_id, \"limit\" => %s))", (HELD,))
         print(f"heartbeat cost, {beats} beats of {NODES} nodes (pgbench -c 1 -M prepared, after a checkpoint and a warm-up):")
         for label, script in SCRIPTS.items():
             xids, wal = measure(url, script, beats)

@@ -137,8 +137,8 @@ ROUTES: tuple[Route, ...] = (
     DELETE("/artifacts/{artifact_id}", "artifact_delete", "artifacts"),
     POST("/nodes/{node_id}/heartbeat", "node_heartbeat", "nodes", status=200,
          rules={"load": {"type": ["object", "null"]},  # null: the default, {}
-                # null (the default): not reported, nothing is ended; [] the agent holds nothing.
-                "running_invocation_ids": {"type": ["array", "null"], "maxItems": 10000}},
+                # null (the default): not reported, nothing is ended; []: the agent holds nothing.
+                "running_invocation_ids": {"maxItems": 10000}},
          refusals=("load: larger than 4 kB as stored",)),
     GET("/queries/active-tools-with-nodes", "queries_active_tools_with_nodes", "queries", {**PAGE, **HEALTH},
         refusals=(HEALTH_REFUSAL,)),

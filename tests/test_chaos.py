@@ -43,6 +43,10 @@ LEASE_S = 3
 # Scheduling noise on a 2-core machine shared by PostgreSQL, the gateway, agents and commands.
 MARGIN_S = 2.0
 BOUND_S = LEASE_S + 1 + MARGIN_S
+# A report an agent sent just before its signal may still land: the work it holds is read SETTLE_S
+# after the signal, and the signal is sent while it holds work claimed less than FRESH_S ago.
+SETTLE_S = 0.3
+FRESH_S = 0.15
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +92,13 @@ def running_on(conn, node_id: str) -> list[str]:
 
 
 def wait_for_work(conn, node_id: str, timeout: float = 20) -> None:
+    """Until node_id holds an invocation claimed less than FRESH_S ago: its command (WORK_S) cannot
+    finish and be reported before a signal sent now, and the SETTLE_S after it, have passed."""
     deadline = time.monotonic() + timeout
-    while not running_on(conn, node_id):
+    while not conn.execute(
+            "SELECT EXISTS (SELECT FROM orchestrator.invocations i JOIN orchestrator.invocation_attempts a"
+            " ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt WHERE i.state = 'RUNNING' AND i.node_id = %s"
+            " AND a.started_at > clock_timestamp() - make_interval(secs => %s))", (node_id, FRESH_S)).fetchone()[0]:
         assert time.monotonic() < deadline, f"node {node_id} never held work"
         time.sleep(0.05)
 
@@ -170,6 +179,7 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
         since = db.execute("SELECT clock_timestamp()").fetchone()[0]
         agents[killed].kill()
         agents[killed].wait()
+        time.sleep(SETTLE_S)
         victims = running_on(db, killed)
         found = recovery(db, victims, killed, since, timeout=BOUND_S + 20)
         figures["kill -9"] = {"held": len(victims), "lease ended after s": sorted(f[0] for f in found.values()),
@@ -182,6 +192,7 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
         wait_for_work(db, frozen)
         since = frozen_at = db.execute("SELECT clock_timestamp()").fetchone()[0]
         agents[frozen].send_signal(signal.SIGSTOP)
+        time.sleep(SETTLE_S)
         stolen = running_on(db, frozen)
         found = recovery(db, stolen, frozen, since, timeout=BOUND_S + 20)
         figures["SIGSTOP"] = {"held": len(stolen), "lease ended after s": sorted(f[0] for f in found.values()),
