@@ -12,7 +12,7 @@ import random
 import re
 import time
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -139,19 +139,28 @@ class Gateway:
 
     @contextlib.asynccontextmanager
     async def connection(self):
+        conn = await self.acquire()
         try:
-            async with self.pool.connection() as conn:
-                self.held += 1
-                try:
-                    yield conn
-                finally:
-                    self.held -= 1
+            yield conn
+        finally:
+            await self.release(conn)
+
+    async def acquire(self) -> psycopg.AsyncConnection:
+        """A pooled connection, to give back with release() (a request's path: no context managers).
+        PoolTimeout when every connection is held (busy, 504); DatabaseUnreachable when some are
+        not held by requests, yet none came: the pool cannot connect, the database is down (503)."""
+        try:
+            conn = await self.pool.getconn()
         except PoolTimeout as exc:
             if self.held < self.pool.max_size:
-                # Some of the pool's connections are not held by requests, yet none came: the pool
-                # cannot connect. The database is down (503), not busy (504).
                 raise errors.DatabaseUnreachable(str(exc)) from None
             raise
+        self.held += 1
+        return conn
+
+    async def release(self, conn: psycopg.AsyncConnection) -> None:
+        self.held -= 1
+        await self.pool.putconn(conn)
 
     async def sweep_once(self) -> None:
         """One bounded sweep of the invocations, as aio_admin, in one short implicit transaction.
@@ -323,15 +332,17 @@ class Gateway:
         setup carries the hash of the caller's API key."""
         setup = {"subject": "", **who.params, "request_id": request_id, "read_only": "on" if read_only else "off"}
         key_hash = who.key_hash
-        async with self.connection() as conn:
-            try:
-                # The last statement's first row is the answer.
-                row = await wire.run(conn, [(who.sql, setup), *statements], prepare=self.settings.prepared_statements)
-            except psycopg.Error as exc:
-                # The key was good when the call itself failed (404, 409, ...); 28000 is a refused key.
-                if key_hash is not None and exc.sqlstate and exc.sqlstate != "28000" and exc.sqlstate[:2] not in ("08", "57"):
-                    self.key_uses[key_hash] = time.time()
-                raise
+        conn = await self.acquire()
+        try:
+            # The last statement's first row is the answer.
+            row = await wire.run(conn, [(who.sql, setup), *statements], prepare=self.settings.prepared_statements)
+        except psycopg.Error as exc:
+            # The key was good when the call itself failed (404, 409, ...); 28000 is a refused key.
+            if key_hash is not None and exc.sqlstate and exc.sqlstate != "28000" and exc.sqlstate[:2] not in ("08", "57"):
+                self.key_uses[key_hash] = time.time()
+            raise
+        finally:
+            await self.release(conn)
         if key_hash is not None:
             self.key_uses[key_hash] = time.time()
         return row
@@ -354,20 +365,20 @@ class Gateway:
                 raise
             return await self.execute(who, request_id, read_only, statements)
 
-    async def call(self, r: Route, request: Request) -> Response:
+    async def call(self, r: Route, request: Request) -> Answer:
         started = time.perf_counter()
         request_id = request_id_of(request)
-        response, sqlstate = await self.respond(r, request, request_id)
-        response.headers["X-Request-ID"] = request_id
+        answer, sqlstate = await self.respond(r, request, request_id)
+        answer.headers["X-Request-ID"] = request_id
         elapsed = time.perf_counter() - started
-        observability.observe(r.path, r.method, response.status_code, elapsed, sqlstate)
+        observability.observe(r.path, r.method, answer.status, elapsed, sqlstate)
         observability.access_log({
             "message": "request", "request_id": request_id, "method": r.method, "route": r.path,
-            "path": request.url.path[:LOGGED_PATH_CHARS], "function": r.function, "status": response.status_code,
+            "path": request.url.path[:LOGGED_PATH_CHARS], "function": r.function, "status": answer.status,
             "duration_ms": round(elapsed * 1000, 2), "sqlstate": sqlstate})
-        return response
+        return answer
 
-    async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Response, str | None]:
+    async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Answer, str | None]:
         args: dict[str, Any] = {}
         headers: dict[str, str] = {}
         who = fn = None
@@ -376,7 +387,7 @@ class Gateway:
             fn = await self.function(r.function)
             if not who.present and not fn.public:
                 # Refused before the body is read or the database sees the request.
-                return problem_response(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
+                return problem_answer(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
             args = await self.arguments(fn, request)
             names = tuple(args)
             call = (self.statement(fn, names), [args[n] for n in names])
@@ -398,32 +409,31 @@ class Gateway:
                 row = await self.long_poll(request, node_key(args.get("node_id")), wait,
                                            lambda: self.execute_retrying(who, request_id, reads, statements, False))
                 if row is None:  # the client is gone; this answer goes nowhere
-                    return Response(content=b"[]", status_code=r.status, media_type=JSON), None
+                    return Answer(r.status, b"[]", JSON, {}), None
             else:
                 row = await self.execute_retrying(who, request_id, reads, statements, retry_safe=reads or key is not None)
         except auth.Unauthorized as exc:
-            return problem_response(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
+            return problem_answer(*errors.problem(401, str(exc), code=errors.UNAUTHORIZED)), None
         except BadRequest as exc:
-            return problem_response(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
+            return problem_answer(*errors.problem(exc.status, exc.detail, field=exc.field, code=exc.code)), exc.code
         except (psycopg.Error, PoolTimeout) as exc:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 self.functions = None
             sqlstate = getattr(exc, "sqlstate", None)
             if sqlstate == "PR200":  # the same request was answered before: replay that answer
                 stored = json.loads(exc.diag.message_detail)
-                return Response(content=stored["body"].encode(), status_code=stored["status"], media_type=JSON,
-                                headers={"Idempotent-Replayed": "true"}), None
-            return problem_response(*errors.from_database(exc, args, authenticated=bool(who and who.present),
+                return Answer(stored["status"], stored["body"].encode(), JSON, {"Idempotent-Replayed": "true"}), None
+            return problem_answer(*errors.from_database(exc, args, authenticated=bool(who and who.present),
                                                           index_columns=self.index_columns)), sqlstate
         if fn.returns_void:
-            return Response(content=b"", status_code=r.status), None
+            return Answer(r.status, b"", None, headers), None
         if fn.versioned and len(row) > 1 and row[1] is not None:
             headers["ETag"] = f'"{row[1]}"'
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
                 headers["Link"] = next_link(request, r, row[2])
-        return Response(content=row[0].encode(), status_code=r.status, media_type=JSON, headers=headers), None
+        return Answer(r.status, row[0].encode(), JSON, headers), None
 
 
 def check_json_kind(name: str, value: Any, allowed: tuple[type, ...], container: str) -> None:
@@ -524,8 +534,23 @@ def next_link(request: Request, r: Route, cursor: str) -> str:
     return f'<{request.scope.get("root_path", "")}{path}?{urlencode(query)}>; rel="next"'
 
 
+class Answer(NamedTuple):
+    """A route's response, before it is one: sent by Litestar (as_response) or directly (DirectGets)."""
+    status: int
+    body: bytes
+    media_type: str | None  # None: Litestar's default, application/json
+    headers: dict[str, str]
+
+    def as_response(self) -> Response:
+        return Response(content=self.body, status_code=self.status, media_type=self.media_type, headers=self.headers)
+
+
+def problem_answer(status: int, body: bytes, headers: dict[str, str]) -> Answer:
+    return Answer(status, body, errors.PROBLEM_JSON, headers)
+
+
 def problem_response(status: int, body: bytes, headers: dict[str, str]) -> Response:
-    return Response(content=body, status_code=status, media_type=errors.PROBLEM_JSON, headers=headers)
+    return problem_answer(status, body, headers).as_response()
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -575,7 +600,7 @@ def litestar_path(path: str) -> str:
 def make_handler(gateway: Gateway, path: str, by_method: dict[str, Route]):
     """One handler per path, so that OPTIONS and 405 answer with every method the path has."""
     async def handler(request: Request) -> Response:
-        return await gateway.call(by_method[request.method], request)
+        return (await gateway.call(by_method[request.method], request)).as_response()
 
     return route(
         litestar_path(path), http_method=list(by_method), name=path, status_code=200, include_in_schema=False,
@@ -587,6 +612,85 @@ def handlers(gateway: Gateway) -> list:
     for r in ROUTES:
         paths.setdefault(r.path, {})[r.method] = r
     return [make_handler(gateway, path, by_method) for path, by_method in paths.items()]
+
+
+class DirectGets:
+    """The GET routes of ROUTES, matched without Litestar's router: a GET of a route answers without
+    Litestar's middleware stack, handler signature and response classes, which cost more CPU than
+    the gateway's own work on the get-by-id routes (py-spy, cProfile on CPU time). The request is
+    still a Litestar Request (headers, query and URL parsed as on Litestar's path) and the response
+    is encoded as Litestar encodes an Answer (tests/test_gateway_direct.py compares both). Whatever
+    is not plainly one route (another method, a trailing slash Litestar would forgive, a root path,
+    a path two templates match) goes to Litestar."""
+
+    def __init__(self, routes: list[Route]):
+        # (first segment, number of segments) -> [(segments, parameter positions, route)]
+        self.table: dict[tuple[str, int], list[tuple[tuple[str, ...], tuple[tuple[int, str], ...], Route]]] = {}
+        for r in routes:
+            if r.method != "GET":
+                continue
+            segments = tuple(r.path.split("/"))
+            params = tuple((i, seg[1:-1]) for i, seg in enumerate(segments) if seg.startswith("{") and seg.endswith("}"))
+            self.table.setdefault((segments[1], len(segments)), []).append((segments, params, r))
+
+    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        parts = path.split("/")
+        if len(parts) < 2:
+            return None
+        found = None
+        for segments, params, r in self.table.get((parts[1], len(parts)), ()):
+            names = {i for i, _ in params}
+            if all(parts[i] == seg for i, seg in enumerate(segments) if i not in names) and all(parts[i] for i in names):
+                if found is not None:
+                    return None  # two templates match: Litestar's router decides
+                found = (r, {name: parts[i] for i, name in params})
+        return found
+
+
+class GatewayApp(Litestar):
+    """Litestar, with the GETs of ROUTES answered directly (DirectGets) unless CORS is configured."""
+
+    direct: DirectGets | None = None
+    gateway: Gateway
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.direct is not None and scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path"):
+            found = self.direct.match(scope["path"])
+            if found is not None:
+                await self.answer_directly(scope, receive, send, *found)
+                return
+        await super().__call__(scope, receive, send)
+
+    async def answer_directly(self, scope, receive, send, r: Route, path_params: dict[str, str]) -> None:
+        scope["app"] = scope["litestar_app"] = self
+        scope.setdefault("state", {})
+        scope["path_params"] = path_params
+        request: Request = Request(scope, receive, send)
+        try:
+            answer = await self.gateway.call(r, request)
+        except HTTPException as exc:
+            answer = answer_of(http_exception_handler(request, exc))
+        except Exception as exc:
+            answer = answer_of(internal_error_handler(request, exc))
+        status, body, media_type, headers = answer
+        encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        # As Litestar's ASGIResponse: content-type and content-length unless given, none on a 204 or 304.
+        if status in (204, 304) or status < 200:
+            body = b""
+        else:
+            given = {name.lower() for name in headers}
+            if "content-type" not in given:
+                media_type = media_type or JSON
+                encoded.append((b"content-type", (f"{media_type}; charset=utf-8" if media_type.startswith("text/")
+                                                  else media_type).encode("latin-1")))
+            if "content-length" not in given:
+                encoded.append((b"content-length", str(len(body)).encode("latin-1")))
+        await send({"type": "http.response.start", "status": status, "headers": encoded})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def answer_of(response: Response) -> Answer:
+    return Answer(response.status_code, response.content, response.media_type, dict(response.headers))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -624,7 +728,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def asset(name: str) -> Response:
         return docs_asset(name)
 
-    app = Litestar(
+    app = GatewayApp(
         route_handlers=[*handlers(gateway), openapi_json, liveness, metrics, swagger_ui, redoc, asset],
         on_startup=[gateway.start],
         on_shutdown=[gateway.stop],
@@ -634,4 +738,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
     )
     app.state.gateway = gateway
+    app.gateway = gateway
+    if settings.direct_gets and not settings.cors_origins:
+        app.direct = DirectGets(ROUTES)
     return app

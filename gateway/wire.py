@@ -16,6 +16,7 @@ its arguments; the setup's are set_config's text and key_hash's bytea).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import weakref
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,46 @@ def load(result: pq.abc.PGresult, encoding: str) -> tuple | None:
     return tuple(row)
 
 
+TUPLES_OK = pq.ExecStatus.TUPLES_OK
+COMMAND_OK = pq.ExecStatus.COMMAND_OK
+FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
+PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
+
+
+async def _readable(pgconn: pq.abc.PGconn) -> None:
+    """Until the connection's socket has data. One reader callback and one future: psycopg's
+    conn.wait() costs a generator, two closures and a timer per wait, and reading a request's
+    results took it one wait per statement."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = pgconn.socket
+    loop.add_reader(fd, _wake, ready)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+
+
+def _wake(ready: asyncio.Future) -> None:
+    if not ready.done():
+        ready.set_result(None)
+
+
+async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
+    """libpq's next result, waiting for the socket while libpq would block (as psycopg's fetch)."""
+    try:
+        while pgconn.is_busy():
+            await _readable(pgconn)
+            pgconn.consume_input()
+    except OSError as exc:  # the socket went away under the loop (psycopg says the same)
+        raise e.OperationalError("connection socket closed") from exc
+    return pgconn.get_result()
+
+
+async def _flush(conn: psycopg.AsyncConnection) -> None:
+    await conn.wait(generators.send(conn.pgconn))
+
+
 async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Sequence[Any] | Mapping[str, Any]]],
               prepare: bool = True) -> tuple | None:
     """Runs the statements pipelined up to one Sync (one implicit transaction in autocommit) and
@@ -143,24 +184,25 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
             else:
                 pgconn.send_query_params(query, params, param_formats=formats)
             expected.append(None)
-        pgconn.pipeline_sync()
-        await conn.wait(generators.send(pgconn))
+        pgconn.pipeline_sync()  # flushes too; what a full socket buffer kept back is sent below
+        if pgconn.flush():
+            await _flush(conn)
         error: psycopg.Error | None = None
         last = None
         encoding = conn.info.encoding
+        # One result list per statement, each ended by a NULL result, then the Sync's own result.
         for parsed in expected:
-            results = await conn.wait(generators.fetch_many(pgconn))
-            for result in results:
+            while (result := await _next_result(pgconn)) is not None:
                 status = result.status
-                if status == pq.ExecStatus.FATAL_ERROR:
+                if status == TUPLES_OK:
+                    last = result
+                elif status == FATAL_ERROR:
                     if error is None:
                         error = e.error_from_result(result, encoding=encoding)
-                elif status == pq.ExecStatus.COMMAND_OK and parsed is not None:
+                elif status == COMMAND_OK and parsed is not None:
                     prepared.add(parsed)
-                elif status == pq.ExecStatus.TUPLES_OK:
-                    last = result
-        sync = await conn.wait(generators.fetch_many(pgconn))
-        if not sync or sync[-1].status != pq.ExecStatus.PIPELINE_SYNC:
+        sync = await _next_result(pgconn)
+        if sync is None or sync.status != PIPELINE_SYNC:
             raise e.InternalError("the pipeline ended without its Sync")
         pgconn.exit_pipeline_mode()
         done = True

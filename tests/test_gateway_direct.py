@@ -1,0 +1,72 @@
+"""The GETs of the API are answered without Litestar's router (gateway/app.py, DirectGets): the same
+requests to a gateway that sends every request through Litestar (AIO_DIRECT_GETS=0) answer the same
+status, headers and body, whatever the outcome (found, not found, invalid, unauthenticated, paged)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from conftest import client, new_node, new_tool, running_gateway
+
+from gateway.app import DirectGets
+from gateway.routes import ROUTES
+
+# Headers that differ between any two answers.
+VARYING = {"date", "x-request-id"}
+
+
+@pytest.fixture(scope="module")
+def through_litestar(db_url):
+    with running_gateway(db_url, "gateway-litestar", AIO_DIRECT_GETS="0") as base:
+        yield base
+
+
+def answer(response: httpx.Response) -> tuple:
+    headers = [(k, v) for k, v in response.headers.multi_items() if k not in VARYING]
+    return response.status_code, headers, response.content
+
+
+def test_gets_answer_as_through_litestar(gateway_url, through_litestar, api_keys, http):
+    node, tool = new_node(http), new_tool(http)
+    key = api_keys["reader"]
+    requests = [
+        (key, f"/nodes/{node['node_id']}", {}),
+        (key, f"/tools/{tool['tool_id']}", {}),
+        (key, f"/tools/name/{tool['name']}", {}),
+        (key, f"/nodes/{uuid.uuid4()}", {}),                     # 404
+        (key, "/nodes/not-a-uuid", {}),                          # 422 from PostgreSQL
+        (None, f"/nodes/{node['node_id']}", {}),                 # 401, no credentials
+        ("aio_" + "0" * 64, f"/nodes/{node['node_id']}", {}),    # 401, unknown key
+        ("not-a-key", f"/nodes/{node['node_id']}", {}),          # 401, malformed
+        (key, "/nodes/", {"limit": "1"}),                        # a page with its Link
+        (key, "/nodes/", {"bogus": "1"}),                        # 422, unknown parameter
+        (key, "/nodes/", [("limit", "1"), ("limit", "2")]),      # 422, given twice
+        (key, f"/nodes/{node['node_id']}/", {}),                 # trailing slash: Litestar's own routing
+        (key, "/ready", {}),
+    ]
+    for api_key, path, params in requests:
+        with client(gateway_url, api_key) as direct, client(through_litestar, api_key) as litestar:
+            a, b = direct.get(path, params=params), litestar.get(path, params=params)
+        if path == "/ready":
+            a_body, b_body = a.json(), b.json()
+            assert a_body.keys() == b_body.keys() and a.status_code == b.status_code == 200
+            continue
+        assert answer(a) == answer(b), path
+        assert a.headers["x-request-id"] and b.headers["x-request-id"]
+
+
+def test_only_one_template_is_matched():
+    direct = DirectGets(ROUTES)
+    route, params = direct.match("/nodes/abc")
+    assert (route.path, params) == ("/nodes/{node_id}", {"node_id": "abc"})
+    assert direct.match("/nodes/abc/") is None      # Litestar forgives the slash; it decides
+    assert direct.match("/nodes//") is None         # an empty id is not a parameter
+    assert direct.match("/nodes") is None
+    assert direct.match("/no-such-route/x") is None
+    assert direct.match("") is None
+    route, params = direct.match("/tools/name/x")
+    assert route.path == "/tools/name/{tool_name}" and params == {"tool_name": "x"}
+    assert all(r.method == "GET" for rows in direct.table.values() for _, _, r in rows)
