@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 CATALOG_SQL = """
 SELECT p.proname,
@@ -129,12 +130,13 @@ class Function:
     def returns_void(self) -> bool:
         return self.return_type == "void"
 
-    @property
+    # Read on every request: computed once (a frozen dataclass still has a __dict__ for these).
+    @cached_property
     def versioned(self) -> bool:
         """One row that carries a revision: answered with an ETag."""
         return not self.returns_set and any(name == "revision" for name, _ in self.columns)
 
-    @property
+    @cached_property
     def paged(self) -> bool:
         return any(name == "cursor" for name, _ in self.columns)
 

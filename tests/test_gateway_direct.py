@@ -69,4 +69,4 @@ def test_only_one_template_is_matched():
     assert direct.match("") is None
     route, params = direct.match("/tools/name/x")
     assert route.path == "/tools/name/{tool_name}" and params == {"tool_name": "x"}
-    assert all(r.method == "GET" for rows in direct.table.values() for _, _, r in rows)
+    assert all(r.method == "GET" for rows in direct.table.values() for *_, r in rows)
