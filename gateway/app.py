@@ -12,6 +12,7 @@ import random
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -30,6 +31,7 @@ from .settings import Settings
 log = logging.getLogger("gateway")
 
 JSON = "application/json"
+Headers = Mapping[str, str]  # a request's headers by lower-case name (Litestar's Headers, or a dict)
 # Logs carry at most this much of a path: whatever a client puts there, a line stays a line.
 LOGGED_PATH_CHARS = 300
 
@@ -241,7 +243,7 @@ class Gateway:
 
     # --- request -> named arguments -------------------------------------------------
 
-    async def arguments(self, fn: catalog.Function, request: Request) -> dict[str, Any]:
+    async def arguments(self, fn: catalog.Function, request: Request, headers: Headers) -> dict[str, Any]:
         args: dict[str, Any] = dict(request.path_params)
         for key in request.query_params:
             values = request.query_params.getall(key)
@@ -251,8 +253,8 @@ class Gateway:
                 raise BadRequest(422, f"{key}: is a path parameter", key)
             args[key] = values[0]
         if request.method in ("POST", "PUT"):
-            args.update(await self.body_arguments(fn, request, args))
-        if_match = request.headers.get("if-match")
+            args.update(await self.body_arguments(fn, request, headers, args))
+        if_match = headers.get("if-match")
         if if_match is not None and fn.arg("expected_revision"):
             revision = expected_revision(if_match)  # checked even when the query names a revision
             if "expected_revision" not in args:
@@ -273,13 +275,13 @@ class Gateway:
                 raise BadRequest(422, f"{arg.name}: is required", arg.name)
         return args
 
-    async def body_arguments(self, fn: catalog.Function, request: Request, taken: dict) -> dict[str, Any]:
+    async def body_arguments(self, fn: catalog.Function, request: Request, headers: Headers, taken: dict) -> dict[str, Any]:
         raw = await request.body()
         if not raw:  # no body at all; whitespace alone is not JSON (400)
             if fn.arg("patch"):
                 raise BadRequest(400, "the request body must be a JSON object", "patch")
             return {}
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        media = headers.get("content-type", "").split(";")[0].strip().lower()
         if media and media != JSON and not media.endswith("+json"):
             raise BadRequest(415, f"content type {media!r} is not supported; send {JSON}")
         try:
@@ -387,10 +389,14 @@ class Gateway:
                 raise
             return await self.execute(who, request_id, read_only, statements)
 
-    async def call(self, r: Route, request: Request) -> Answer:
+    async def call(self, r: Route, request: Request, headers: Headers | None = None) -> Answer:
+        """The route's answer to the request; headers: the request's, by lower-case name (the first
+        of a repeated one), when the caller has them at hand (else Litestar's)."""
         started = time.perf_counter()
-        request_id = request_id_of(request)
-        answer, sqlstate = await self.respond(r, request, request_id)
+        if headers is None:
+            headers = request.headers
+        request_id = request_id_of(headers)
+        answer, sqlstate = await self.respond(r, request, request_id, headers)
         answer.headers["X-Request-ID"] = request_id
         elapsed = time.perf_counter() - started
         observability.observe(r.path, r.method, answer.status, elapsed, sqlstate)
@@ -400,20 +406,20 @@ class Gateway:
             "duration_ms": round(elapsed * 1000, 2), "sqlstate": sqlstate})
         return answer
 
-    async def respond(self, r: Route, request: Request, request_id: str) -> tuple[Answer, str | None]:
+    async def respond(self, r: Route, request: Request, request_id: str, headers: Headers) -> tuple[Answer, str | None]:
         args: dict[str, Any] = {}
-        headers: dict[str, str] = {}
+        answer_headers: dict[str, str] = {}
         who = fn = None
         try:
-            who = auth.credentials(request.headers.get("authorization"), self.settings)
+            who = auth.credentials(headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
             if not who.present and not fn.public:
                 # Refused before the body is read or the database sees the request.
                 return problem_answer(*errors.problem(401, errors.AUTHENTICATION_REQUIRED, code=errors.UNAUTHORIZED)), None
-            args = await self.arguments(fn, request)
+            args = await self.arguments(fn, request, headers)
             names = tuple(args)
             call = (self.statement(fn, names), [args[n] for n in names])
-            key = request.headers.get("idempotency-key")
+            key = headers.get("idempotency-key")
             if key is not None and r.method == "POST" and r.status == 201:
                 if who.nameless:
                     raise BadRequest(422, "Idempotency-Key: needs a token with a `sub` claim (keys belong to "
@@ -448,14 +454,14 @@ class Gateway:
             return problem_answer(*errors.from_database(exc, args, authenticated=bool(who and who.present),
                                                           index_columns=self.index_columns)), sqlstate
         if fn.returns_void:
-            return Answer(r.status, b"", None, headers), None
+            return Answer(r.status, b"", None, answer_headers), None
         if fn.versioned and len(row) > 1 and row[1] is not None:
-            headers["ETag"] = f'"{row[1]}"'
+            answer_headers["ETag"] = f'"{row[1]}"'
         if fn.returns_set and fn.paged:
             limit = int(args["limit"]) if "limit" in args else fn.default_limit
             if row[1] and row[1] == limit:
-                headers["Link"] = next_link(request, r, row[2])
-        return Answer(r.status, row[0].encode(), JSON, headers), None
+                answer_headers["Link"] = next_link(request, r, row[2])
+        return Answer(r.status, row[0].encode(), JSON, answer_headers), None
 
 
 def check_json_kind(name: str, value: Any, allowed: tuple[type, ...], container: str) -> None:
@@ -538,8 +544,8 @@ async def request_digest(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.url.path}?{query}\n{body}".encode()).hexdigest()
 
 
-def request_id_of(request: Request) -> str:
-    given = request.headers.get("x-request-id", "")
+def request_id_of(headers: Headers) -> str:
+    given = headers.get("x-request-id", "")
     # Accept a caller's id when it is short and printable; it ends up in logs and the audit log.
     if given and len(given) <= 200 and given.isprintable():
         return given
@@ -710,8 +716,14 @@ class GatewayApp(Litestar):
         scope.setdefault("state", {})
         scope["path_params"] = path_params
         request: Request = Request(scope, receive, send)
+        # As Litestar's Headers: names in lower case (as ASGI gives them), the first of a repeated one.
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1").lower()
+            if key not in headers:
+                headers[key] = value.decode("latin-1")
         try:
-            answer = await self.gateway.call(r, request)
+            answer = await self.gateway.call(r, request, headers)
         except HTTPException as exc:
             answer = answer_of(http_exception_handler(request, exc))
         except Exception as exc:

@@ -32,30 +32,40 @@ def answer(response: httpx.Response) -> tuple:
 def test_gets_answer_as_through_litestar(gateway_url, through_litestar, api_keys, http):
     node, tool = new_node(http), new_tool(http)
     key = api_keys["reader"]
-    requests = [
-        (key, f"/nodes/{node['node_id']}", {}),
-        (key, f"/tools/{tool['tool_id']}", {}),
-        (key, f"/tools/name/{tool['name']}", {}),
-        (key, f"/nodes/{uuid.uuid4()}", {}),                     # 404
-        (key, "/nodes/not-a-uuid", {}),                          # 422 from PostgreSQL
-        (None, f"/nodes/{node['node_id']}", {}),                 # 401, no credentials
-        ("aio_" + "0" * 64, f"/nodes/{node['node_id']}", {}),    # 401, unknown key
-        ("not-a-key", f"/nodes/{node['node_id']}", {}),          # 401, malformed
-        (key, "/nodes/", {"limit": "1"}),                        # a page with its Link
-        (key, "/nodes/", {"bogus": "1"}),                        # 422, unknown parameter
-        (key, "/nodes/", [("limit", "1"), ("limit", "2")]),      # 422, given twice
-        (key, f"/nodes/{node['node_id']}/", {}),                 # trailing slash: Litestar's own routing
-        (key, "/ready", {}),
+    requests = [  # (API key, path, query, the status expected)
+        (key, f"/nodes/{node['node_id']}", {}, 200),
+        (key, f"/tools/{tool['tool_id']}", {}, 200),
+        (key, f"/tools/name/{tool['name']}", {}, 200),
+        (key, f"/nodes/{uuid.uuid4()}", {}, 404),
+        (key, "/nodes/not-a-uuid", {}, 422),                        # from PostgreSQL
+        (None, f"/nodes/{node['node_id']}", {}, 401),               # no credentials
+        ("aio_" + "0" * 64, f"/nodes/{node['node_id']}", {}, 401),  # unknown key
+        ("not-a-key", f"/nodes/{node['node_id']}", {}, 401),        # malformed
+        (key, "/nodes/", {"limit": "1"}, 200),                      # a page with its Link
+        (key, "/nodes/", {"limit": "1", "cursor": "x"}, 422),       # a cursor PostgreSQL refuses
+        (key, "/nodes/", {"bogus": "1"}, 422),                      # unknown parameter
+        (key, "/nodes/", [("limit", "1"), ("limit", "2")], 422),    # given twice
+        (key, f"/nodes/{node['node_id']}/", {}, 200),               # trailing slash: Litestar's own routing
+        (key, "/ready", {}, 200),
     ]
-    for api_key, path, params in requests:
+    for api_key, path, params, status in requests:
         with client(gateway_url, api_key) as direct, client(through_litestar, api_key) as litestar:
             a, b = direct.get(path, params=params), litestar.get(path, params=params)
+        assert a.status_code == status, (path, a.text)
         if path == "/ready":
-            a_body, b_body = a.json(), b.json()
-            assert a_body.keys() == b_body.keys() and a.status_code == b.status_code == 200
+            assert a.json().keys() == b.json().keys() and b.status_code == 200
             continue
         assert answer(a) == answer(b), path
         assert a.headers["x-request-id"] and b.headers["x-request-id"]
+    # A caller's request id comes back; of a repeated header the first counts, on either path.
+    path = f"/nodes/{node['node_id']}"
+    for base in (gateway_url, through_litestar):
+        with httpx.Client(base_url=base, timeout=30) as c:
+            given = c.get(path, headers=[("Authorization", f"Bearer {key}"), ("X-Request-ID", "caller-id-1")])
+            first_good = c.get(path, headers=[("Authorization", f"Bearer {key}"), ("Authorization", "Bearer nothing")])
+            first_bad = c.get(path, headers=[("Authorization", "Bearer nothing"), ("Authorization", f"Bearer {key}")])
+        assert given.status_code == 200 and given.headers["x-request-id"] == "caller-id-1"
+        assert (first_good.status_code, first_bad.status_code) == (200, 401)
 
 
 def test_only_one_template_is_matched():
