@@ -16,12 +16,15 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import msgspec
 import psycopg
 from litestar import Litestar, Request, Response, get, route
+from litestar._parsers import parse_query_string
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import MultiDict
 from litestar.exceptions import HTTPException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -164,22 +167,26 @@ class Gateway:
             self._free_slots -= 1
         else:
             started = time.monotonic()
-            turn = asyncio.get_running_loop().create_future()  # a connection handed over, or None: a slot
+            loop = asyncio.get_running_loop()
+            # A connection handed over, None (a free slot) or TIMED_OUT, whichever comes first.
+            turn = loop.create_future()
             self._waiting.append(turn)
+            expiry = loop.call_later(timeout, _time_out, turn)
             try:
-                async with asyncio.timeout(timeout):
-                    conn = await turn
-            except BaseException as exc:
+                conn = await turn
+            except BaseException:  # cancelled
                 if turn.done() and not turn.cancelled():  # given just as the wait ended: pass it on
                     if turn.result() is None:
                         self._free_slot()
-                    else:
+                    elif turn.result() is not TIMED_OUT:
                         await self._give_back(turn.result())
                 else:
                     turn.cancel()
-                if isinstance(exc, TimeoutError):
-                    raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec") from None
                 raise
+            finally:
+                expiry.cancel()
+            if conn is TIMED_OUT:
+                raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec")
             timeout = max(0.0, timeout - (time.monotonic() - started))
         if conn is None:
             try:
@@ -553,6 +560,14 @@ def connection_lost(exc: psycopg.OperationalError) -> bool:
 
 
 IDLE = psycopg.pq.TransactionStatus.IDLE
+TIMED_OUT = object()  # a wait for a connection that ran out of time
+
+
+def _time_out(turn: asyncio.Future) -> None:
+    if not turn.done():
+        turn.set_result(TIMED_OUT)
+
+
 HAND_OVER_S = 1.0
 RECORD_KEY_USES = "SELECT auth.record_key_uses(%s::bytea[], %s::timestamptz[])"
 # The sweep's identity: the admin role, no key; its subject names it in the audit log.
@@ -743,6 +758,35 @@ class DirectGets:
         return found
 
 
+class DirectRequest:
+    """What the gateway reads of a GET's Request (gateway.call), as Litestar's Request gives it: the
+    query parsed by Litestar's own parser, the URL's path (no root path on this path). Litestar's
+    Request, its URL and its connection state cost a tenth of a direct GET."""
+
+    __slots__ = ("scope", "receive", "send", "path_params", "_query_params", "_url")
+    method = "GET"
+
+    def __init__(self, scope, receive, send, path_params: dict[str, str]):
+        self.scope, self.receive, self.send, self.path_params = scope, receive, send, path_params
+        self._query_params: MultiDict | None = None
+        self._url: SimpleNamespace | None = None
+
+    @property
+    def query_params(self) -> MultiDict:
+        if self._query_params is None:
+            self._query_params = MultiDict(parse_query_string(self.scope.get("query_string", b"")))
+        return self._query_params
+
+    @property
+    def url(self) -> SimpleNamespace:
+        if self._url is None:
+            self._url = SimpleNamespace(path=self.scope["path"])
+        return self._url
+
+    async def body(self) -> bytes:
+        return b""  # a GET's body is not read (gateway.arguments reads bodies of POST and PUT only)
+
+
 class GatewayApp(Litestar):
     """Litestar, with the GETs of ROUTES answered directly (DirectGets) unless CORS is configured."""
 
@@ -761,7 +805,7 @@ class GatewayApp(Litestar):
         scope["app"] = scope["litestar_app"] = self
         scope.setdefault("state", {})
         scope["path_params"] = path_params
-        request: Request = Request(scope, receive, send)
+        request = DirectRequest(scope, receive, send, path_params)
         # As Litestar's Headers: names in lower case (as ASGI gives them), the first of a repeated one.
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:

@@ -140,15 +140,14 @@ def _wake(ready: asyncio.Future) -> None:
         ready.set_result(None)
 
 
-async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
-    """libpq's next result, waiting for the socket while libpq would block (as psycopg's fetch)."""
+async def _until_not_busy(pgconn: pq.abc.PGconn) -> None:
+    """Reads from the socket until libpq has a whole result (as psycopg's fetch waits)."""
     try:
         while pgconn.is_busy():
             await _readable(pgconn)
             pgconn.consume_input()
     except OSError as exc:  # the socket went away under the loop (psycopg says the same)
         raise e.OperationalError("connection socket closed") from exc
-    return pgconn.get_result()
 
 
 async def _flush(conn: psycopg.AsyncConnection) -> None:
@@ -160,7 +159,12 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
     """Runs the statements pipelined up to one Sync (one implicit transaction in autocommit) and
     returns the first row of the last one; raises the first error (psycopg.Error) otherwise."""
     pgconn = conn.pgconn
-    prepared = _prepared.setdefault(conn, set()) if prepare else set()
+    if prepare:
+        prepared = _prepared.get(conn)
+        if prepared is None:
+            prepared = _prepared[conn] = set()
+    else:
+        prepared = set()
     expected: list[bytes | None] = []  # per result: the statement name a Parse prepares, else None
     done = False
     pgconn.enter_pipeline_mode()
@@ -173,9 +177,13 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
                 raise ValueError(f"{count} parameters expected, {len(values)} given")
             params, formats = [], []
             for value in values:
-                data, fmt = encode(value)
-                params.append(data)
-                formats.append(fmt)
+                if type(value) is str:  # nearly every value: the rest as encode() says
+                    params.append(value.encode())
+                    formats.append(0)
+                else:
+                    data, fmt = encode(value)
+                    params.append(data)
+                    formats.append(fmt)
             if prepare and name and (name in prepared or len(prepared) < MAX_PREPARED_PER_CONNECTION):
                 if name not in prepared:
                     pgconn.send_prepare(name, query)
@@ -192,7 +200,12 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
         encoding = conn.info.encoding
         # One result list per statement, each ended by a NULL result, then the Sync's own result.
         for parsed in expected:
-            while (result := await _next_result(pgconn)) is not None:
+            while True:
+                if pgconn.is_busy():
+                    await _until_not_busy(pgconn)
+                result = pgconn.get_result()
+                if result is None:
+                    break
                 status = result.status
                 if status == TUPLES_OK:
                     last = result
@@ -201,7 +214,9 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
                         error = e.error_from_result(result, encoding=encoding)
                 elif status == COMMAND_OK and parsed is not None:
                     prepared.add(parsed)
-        sync = await _next_result(pgconn)
+        if pgconn.is_busy():
+            await _until_not_busy(pgconn)
+        sync = pgconn.get_result()
         if sync is None or sync.status != PIPELINE_SYNC:
             raise e.InternalError("the pipeline ended without its Sync")
         pgconn.exit_pipeline_mode()
