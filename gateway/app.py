@@ -186,7 +186,10 @@ class Gateway:
             finally:
                 expiry.cancel()
             if conn is TIMED_OUT:
-                raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec")
+                message = f"couldn't get a connection after {timeout:.2f} sec"
+                if self.held < self.pool.max_size:  # the slots' requests wait for the pool: it cannot connect
+                    raise errors.DatabaseUnreachable(message)
+                raise PoolTimeout(message)
             timeout = max(0.0, timeout - (time.monotonic() - started))
         if conn is None:
             try:
