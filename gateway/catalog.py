@@ -120,7 +120,11 @@ class Function:
         return next((defs for arg, defs in self.rules if arg == name), ())
 
     def arg(self, name: str) -> Arg | None:
-        return next((a for a in self.args if a.name == name), None)
+        return self.args_by_name.get(name)
+
+    @cached_property
+    def args_by_name(self) -> dict[str, Arg]:
+        return {a.name: a for a in reversed(self.args)}  # the first of a name, as a scan finds it
 
     @property
     def summary(self) -> str:
