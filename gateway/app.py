@@ -720,21 +720,27 @@ def handlers(gateway: Gateway) -> list:
 class DirectGets:
     """The GET routes of ROUTES, matched without Litestar's router: a GET of a route answers without
     Litestar's middleware stack, handler signature and response classes, which cost more CPU than
-    the gateway's own work on the get-by-id routes (py-spy, cProfile on CPU time). The request is
-    still a Litestar Request (headers, query and URL parsed as on Litestar's path) and the response
-    is encoded as Litestar encodes an Answer (tests/test_gateway_direct.py compares both). Whatever
-    is not plainly one route (another method, a trailing slash Litestar would forgive, a root path,
-    a path two templates match) goes to Litestar."""
+    the gateway's own work on the get-by-id routes (cProfile on CPU time). The response is encoded
+    as Litestar encodes an Answer (tests/test_gateway_direct.py compares both). Only a path that
+    exactly one template matches, among every path Litestar serves (any method: /artifacts/batch
+    is POST only, and a GET of it is Litestar's 405, not /artifacts/{artifact_id}), and whose
+    template has a GET, is answered here; the rest (a trailing slash Litestar would forgive, a root
+    path, two templates) goes to Litestar."""
 
-    def __init__(self, routes: list[Route]):
-        # (first segment, number of segments) -> [(static segments after the first, parameters, route)],
-        # segments by position in path.split("/")
-        self.table: dict[tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...], Route]]] = {}
+    def __init__(self, routes: list[Route], other_paths: tuple[str, ...] = ()):
+        # (first segment, number of segments) -> [(static segments after the first, parameters,
+        # the path's GET route or None)], segments by position in path.split("/")
+        self.table: dict[tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...], Route | None]]] = {}
+        gets: dict[str, Route | None] = dict.fromkeys(other_paths)
         for r in routes:
-            if r.method != "GET":
-                continue
-            segments = r.path.split("/")
-            params = tuple((i, seg[1:-1]) for i, seg in enumerate(segments) if seg.startswith("{") and seg.endswith("}"))
+            if r.method == "GET":
+                gets[r.path] = r
+            else:
+                gets.setdefault(r.path, None)
+        for path, r in gets.items():
+            segments = path.split("/")
+            params = tuple((i, seg.split(":")[0][1:].rstrip("}")) for i, seg in enumerate(segments)
+                           if seg.startswith("{") and seg.endswith("}"))
             named = {i for i, _ in params}
             statics = tuple((i, seg) for i, seg in enumerate(segments) if i > 1 and i not in named)
             self.table.setdefault((segments[1], len(segments)), []).append((statics, params, r))
@@ -758,7 +764,9 @@ class DirectGets:
                     if found is not None:
                         return None  # two templates match: Litestar's router decides
                     found = (r, values)
-        return found
+        if found is None or found[0] is None:
+            return None  # no template, or one without a GET: Litestar answers (404, 405)
+        return found  # type: ignore[return-value]
 
 
 class DirectRequest:
@@ -842,6 +850,10 @@ def answer_of(response: Response) -> Answer:
     return Answer(response.status_code, response.content, response.media_type, dict(response.headers))
 
 
+# The paths of create_app's own handlers: a path they serve is not an API route's.
+LITESTAR_PATHS = ("/openapi.json", "/health", "/metrics", "/docs", "/redoc", "/assets/{name:str}")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     observability.configure_logging()  # here, not only in `serve`: each worker process calls this
@@ -889,5 +901,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.gateway = gateway
     app.gateway = gateway
     if settings.direct_gets and not settings.cors_origins:
-        app.direct = DirectGets(ROUTES)
+        app.direct = DirectGets(ROUTES, LITESTAR_PATHS)
     return app
