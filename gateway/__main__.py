@@ -28,9 +28,11 @@ def serve() -> int:
 
         prepare_multiprocess_metrics()
     # httptools, with the limits on request heads and bodies that uvicorn lacks (gateway/server.py).
+    # No proxy-headers middleware: nothing here reads the client's address or scheme, and it
+    # scanned every request's headers.
     uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="info", access_log=False, log_config=None,
-                http="gateway.server:LimitedHttpToolsProtocol")
+                http="gateway.server:LimitedHttpToolsProtocol", proxy_headers=False)
     return 0
 
 

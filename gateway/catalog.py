@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 CATALOG_SQL = """
 SELECT p.proname,
@@ -119,7 +120,11 @@ class Function:
         return next((defs for arg, defs in self.rules if arg == name), ())
 
     def arg(self, name: str) -> Arg | None:
-        return next((a for a in self.args if a.name == name), None)
+        return self.args_by_name.get(name)
+
+    @cached_property
+    def args_by_name(self) -> dict[str, Arg]:
+        return {a.name: a for a in reversed(self.args)}  # the first of a name, as a scan finds it
 
     @property
     def summary(self) -> str:
@@ -129,12 +134,13 @@ class Function:
     def returns_void(self) -> bool:
         return self.return_type == "void"
 
-    @property
+    # Read on every request: computed once (a frozen dataclass still has a __dict__ for these).
+    @cached_property
     def versioned(self) -> bool:
         """One row that carries a revision: answered with an ETag."""
         return not self.returns_set and any(name == "revision" for name, _ in self.columns)
 
-    @property
+    @cached_property
     def paged(self) -> bool:
         return any(name == "cursor" for name, _ in self.columns)
 

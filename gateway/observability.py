@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+import msgspec
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for the /metrics route)
 
@@ -74,6 +75,8 @@ def worker_exit() -> None:
         multiprocess.mark_process_dead(os.getpid())  # its pool gauges no longer count
 
 
+# Compact JSON, faster than json.dumps (a fifth of access_log's cost); anything else as str().
+_encode = msgspec.json.Encoder(enc_hook=str).encode
 _pending_lines: list[str] = []
 _second: tuple[int, str] = (0, "")
 
@@ -88,8 +91,11 @@ def access_log(fields: dict) -> None:
         whole = int(now)
         if _second[0] != whole:
             _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
-        line = json.dumps({"ts": f"{_second[1]}.{int(now % 1 * 1000):03d}Z",
-                           "level": "info", "logger": "gateway.access", **fields}, default=str)
+        entry = {"ts": f"{_second[1]}.{int(now % 1 * 1000):03d}Z", "level": "info", "logger": "gateway.access", **fields}
+        try:
+            line = _encode(entry).decode()
+        except (msgspec.EncodeError, UnicodeError):  # e.g. a lone surrogate: escaped by the json module
+            line = json.dumps(entry, default=str)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

@@ -39,6 +39,10 @@ class Settings:
     max_headers: int = field(default_factory=lambda: _int("AIO_MAX_HEADERS", 100))
     header_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_HEADER_TIMEOUT_S", "10")))
     body_timeout_s: float = field(default_factory=lambda: float(os.environ.get("AIO_BODY_TIMEOUT_S", "30")))
+    # GETs of the API answered without Litestar's router and middleware (gateway/app.py, DirectGets);
+    # 0: every request through Litestar.
+    direct_gets: bool = field(
+        default_factory=lambda: os.environ.get("AIO_DIRECT_GETS", "1") not in ("0", "false", "off"))
     # Server-side prepared statements, once per connection (0 behind a pooler in transaction mode).
     prepared_statements: bool = field(
         default_factory=lambda: os.environ.get("AIO_PREPARED_STATEMENTS", "1") not in ("0", "false", "off"))

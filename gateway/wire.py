@@ -16,6 +16,7 @@ its arguments; the setup's are set_config's text and key_hash's bytea).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import weakref
 from collections.abc import Mapping, Sequence
@@ -114,12 +115,56 @@ def load(result: pq.abc.PGresult, encoding: str) -> tuple | None:
     return tuple(row)
 
 
+TUPLES_OK = pq.ExecStatus.TUPLES_OK
+COMMAND_OK = pq.ExecStatus.COMMAND_OK
+FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
+PIPELINE_SYNC = pq.ExecStatus.PIPELINE_SYNC
+
+
+async def _readable(pgconn: pq.abc.PGconn) -> None:
+    """Until the connection's socket has data. One reader callback and one future: psycopg's
+    conn.wait() costs a generator, two closures and a timer per wait, and reading a request's
+    results took it one wait per statement."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = pgconn.socket
+    loop.add_reader(fd, _wake, ready)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+
+
+def _wake(ready: asyncio.Future) -> None:
+    if not ready.done():
+        ready.set_result(None)
+
+
+async def _until_not_busy(pgconn: pq.abc.PGconn) -> None:
+    """Reads from the socket until libpq has a whole result (as psycopg's fetch waits)."""
+    try:
+        while pgconn.is_busy():
+            await _readable(pgconn)
+            pgconn.consume_input()
+    except OSError as exc:  # the socket went away under the loop (psycopg says the same)
+        raise e.OperationalError("connection socket closed") from exc
+
+
+async def _flush(conn: psycopg.AsyncConnection) -> None:
+    await conn.wait(generators.send(conn.pgconn))
+
+
 async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Sequence[Any] | Mapping[str, Any]]],
               prepare: bool = True) -> tuple | None:
     """Runs the statements pipelined up to one Sync (one implicit transaction in autocommit) and
     returns the first row of the last one; raises the first error (psycopg.Error) otherwise."""
     pgconn = conn.pgconn
-    prepared = _prepared.setdefault(conn, set()) if prepare else set()
+    if prepare:
+        prepared = _prepared.get(conn)
+        if prepared is None:
+            prepared = _prepared[conn] = set()
+    else:
+        prepared = set()
     expected: list[bytes | None] = []  # per result: the statement name a Parse prepares, else None
     done = False
     pgconn.enter_pipeline_mode()
@@ -132,9 +177,13 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
                 raise ValueError(f"{count} parameters expected, {len(values)} given")
             params, formats = [], []
             for value in values:
-                data, fmt = encode(value)
-                params.append(data)
-                formats.append(fmt)
+                if type(value) is str:  # nearly every value: the rest as encode() says
+                    params.append(value.encode())
+                    formats.append(0)
+                else:
+                    data, fmt = encode(value)
+                    params.append(data)
+                    formats.append(fmt)
             if prepare and name and (name in prepared or len(prepared) < MAX_PREPARED_PER_CONNECTION):
                 if name not in prepared:
                     pgconn.send_prepare(name, query)
@@ -143,24 +192,32 @@ async def run(conn: psycopg.AsyncConnection, statements: Sequence[tuple[str, Seq
             else:
                 pgconn.send_query_params(query, params, param_formats=formats)
             expected.append(None)
-        pgconn.pipeline_sync()
-        await conn.wait(generators.send(pgconn))
+        pgconn.pipeline_sync()  # flushes too; what a full socket buffer kept back is sent below
+        if pgconn.flush():
+            await _flush(conn)
         error: psycopg.Error | None = None
         last = None
         encoding = conn.info.encoding
+        # One result list per statement, each ended by a NULL result, then the Sync's own result.
         for parsed in expected:
-            results = await conn.wait(generators.fetch_many(pgconn))
-            for result in results:
+            while True:
+                if pgconn.is_busy():
+                    await _until_not_busy(pgconn)
+                result = pgconn.get_result()
+                if result is None:
+                    break
                 status = result.status
-                if status == pq.ExecStatus.FATAL_ERROR:
+                if status == TUPLES_OK:
+                    last = result
+                elif status == FATAL_ERROR:
                     if error is None:
                         error = e.error_from_result(result, encoding=encoding)
-                elif status == pq.ExecStatus.COMMAND_OK and parsed is not None:
+                elif status == COMMAND_OK and parsed is not None:
                     prepared.add(parsed)
-                elif status == pq.ExecStatus.TUPLES_OK:
-                    last = result
-        sync = await conn.wait(generators.fetch_many(pgconn))
-        if not sync or sync[-1].status != pq.ExecStatus.PIPELINE_SYNC:
+        if pgconn.is_busy():
+            await _until_not_busy(pgconn)
+        sync = pgconn.get_result()
+        if sync is None or sync.status != PIPELINE_SYNC:
             raise e.InternalError("the pipeline ended without its Sync")
         pgconn.exit_pipeline_mode()
         done = True
