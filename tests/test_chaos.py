@@ -19,11 +19,9 @@ the figures are printed.
 from __future__ import annotations
 
 import collections
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -32,7 +30,7 @@ import httpx
 import psycopg
 import pytest
 
-from conftest import ROOT, free_port, libpq_env, start_agent, stop_agent
+from conftest import ROOT, start_agent, stop_agent
 from test_faults import Cluster
 
 AGENTS = 3
@@ -58,32 +56,9 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def chaos(cluster):
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE chaos")
-    url = cluster.url("chaos")
-    deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
-    assert deploy.returncode == 0, deploy.stderr
-    port = free_port()
-    env = dict(os.environ, GATEWAY_DATABASE_URL=cluster.url("chaos", "aio_gateway"), DATABASE_URL=url,
-               HOST="127.0.0.1", PORT=str(port), AIO_POOL_MIN="2", AIO_POOL_MAX="8", AIO_POOL_TIMEOUT="2",
-               AIO_ACCESS_LOG="0")
-    log = open(cluster.dir / "gateway.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the gateway did not become ready")
-    yield base, url
-    proc.terminate()
-    proc.wait(15)
+    url = cluster.deployed("chaos")
+    with cluster.gateway("chaos", AIO_POOL_MIN="2", AIO_POOL_MAX="8", AIO_POOL_TIMEOUT="2", AIO_ACCESS_LOG="0") as base:
+        yield base, url
 
 
 def running_on(conn, node_id: str) -> list[str]:

@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +25,7 @@ import httpx
 import psycopg
 import pytest
 
-from conftest import ROOT, free_port, libpq_env
+from conftest import ROOT, free_port, libpq_env, running_gateway
 
 RESTARTS = ("fast", "immediate", "kill9", "fast", "immediate", "kill9")
 WRITERS = 6
@@ -60,6 +59,20 @@ class Cluster:
 
     def url(self, db="postgres", user="postgres") -> str:
         return f"postgresql:///{db}?host={self.sock}&port={self.port}&user={user}"
+
+    def deployed(self, db: str) -> str:
+        """The URL of a new database of this cluster, with the sqitch plan deployed."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
+        url = self.url(db)
+        deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
+        assert deploy.returncode == 0, deploy.stderr
+        return url
+
+    def gateway(self, db: str, **env: str):
+        """The real gateway serving database db of this cluster, logged in as aio_gateway (a context
+        manager yielding its base URL; its log is .pytest_cache/gateway-<db>.log)."""
+        return running_gateway(self.url(db), f"gateway-{db}", GATEWAY_DATABASE_URL=self.url(db, "aio_gateway"), **env)
 
     def ctl(self, action: str, mode: str | None = None) -> None:
         cmd = [str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-t", "60", action]
@@ -106,32 +119,11 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def faulty_gateway(cluster):
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE faults")
-    url = cluster.url("faults")
-    deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
-    assert deploy.returncode == 0, deploy.stderr
+    url = cluster.deployed("faults")
     with psycopg.connect(url, autocommit=True) as conn:
         key = conn.execute("SELECT key FROM api.api_key_create(role => 'writer', label => 'faults')").fetchone()[0]
-    port = free_port()
-    env = dict(os.environ, GATEWAY_DATABASE_URL=cluster.url("faults", "aio_gateway"), DATABASE_URL=url,
-               HOST="127.0.0.1", PORT=str(port), AIO_POOL_MIN="4", AIO_POOL_MAX="8", AIO_POOL_TIMEOUT="2")
-    log = open(cluster.dir / "gateway.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the gateway did not become ready")
-    yield base, key, url
-    proc.terminate()
-    proc.wait(10)
+    with cluster.gateway("faults", AIO_POOL_MIN="4", AIO_POOL_MAX="8", AIO_POOL_TIMEOUT="2") as base:
+        yield base, key, url
 
 
 def test_acknowledged_writes_survive_restarts(cluster, faulty_gateway, capsys):
