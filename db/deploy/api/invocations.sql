@@ -141,12 +141,22 @@ COMMENT ON FUNCTION orchestrator.invocation_not_found(uuid) IS 'Raises P0002 for
 
 -- The lease rule: a RUNNING attempt's lease ends lease after the later of its start and its node's
 -- last heartbeat, so a heartbeat renews every lease of its node without writing to invocations.
+-- PL/pgSQL, not SQL: a SQL function that is not inlined is planned again on every call from
+-- PL/pgSQL, and these helpers run on every submit, claim and report.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_lease_expires_at(i orchestrator.invocations) RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-    SELECT greatest(a.started_at, h.last_heartbeat_at) + i.lease
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    expires timestamptz;
+BEGIN
+    IF i.state IS DISTINCT FROM 'RUNNING' THEN
+        RETURN NULL;
+    END IF;
+    SELECT greatest(a.started_at, h.last_heartbeat_at) + i.lease INTO expires
     FROM orchestrator.invocation_attempts a
     LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
-    WHERE i.state = 'RUNNING' AND a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+    WHERE a.invocation_id = i.invocation_id AND a.attempt = i.attempt;
+    RETURN expires;
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invocations) IS
 'When the lease of a RUNNING invocation ends: greatest(attempt start, its node''s last heartbeat) + lease. NULL when not RUNNING.';
@@ -195,20 +205,26 @@ COMMENT ON FUNCTION orchestrator.check_own_node(uuid, text, text) IS
 'Raises 42501 naming field when the request runs as aio_node and node_id is not the node of its key (setting aio.node_id).';
 
 CREATE OR REPLACE FUNCTION orchestrator.invocation_out(i orchestrator.invocations) RETURNS api.invocation
-LANGUAGE sql STABLE AS $$
-    SELECT ROW(i.invocation_id, i.tool_id, t.name, t.version, i.target_node_id, i.state, i.priority, i.input, i.output, i.error,
-               i.attempt, i.max_attempts, i.node_id, i.idempotency_key, i.submitted_by, i.not_before, i.run_after,
-               pg_catalog.date_part('epoch', i.queue_timeout)::integer, pg_catalog.date_part('epoch', i.run_timeout)::integer,
-               pg_catalog.date_part('epoch', i.lease)::integer, i.queue_deadline, i.run_deadline,
-               orchestrator.invocation_lease_expires_at(i), i.cancel_requested_at, i.cancel_reason,
-               i.created_at, i.started_at, i.finished_at, i.updated_at,
-               coalesce((SELECT pg_catalog.array_agg(x.artifact_id ORDER BY x.artifact_id)
-                         FROM orchestrator.invocation_input_artifacts x WHERE x.invocation_id = i.invocation_id), '{}'),
-               coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                                    'attempt', a.attempt, 'node_id', a.node_id, 'started_at', a.started_at,
-                                    'ended_at', a.ended_at, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt)
-                         FROM orchestrator.invocation_attempts a WHERE a.invocation_id = i.invocation_id), '[]'))::api.invocation
-    FROM orchestrator.tools t WHERE t.tool_id = i.tool_id
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    answer api.invocation;
+BEGIN
+    SELECT i.invocation_id, i.tool_id, t.name, t.version, i.target_node_id, i.state, i.priority, i.input, i.output, i.error,
+           i.attempt, i.max_attempts, i.node_id, i.idempotency_key, i.submitted_by, i.not_before, i.run_after,
+           pg_catalog.date_part('epoch', i.queue_timeout)::integer, pg_catalog.date_part('epoch', i.run_timeout)::integer,
+           pg_catalog.date_part('epoch', i.lease)::integer, i.queue_deadline, i.run_deadline,
+           orchestrator.invocation_lease_expires_at(i), i.cancel_requested_at, i.cancel_reason,
+           i.created_at, i.started_at, i.finished_at, i.updated_at,
+           coalesce((SELECT pg_catalog.array_agg(x.artifact_id ORDER BY x.artifact_id)
+                     FROM orchestrator.invocation_input_artifacts x WHERE x.invocation_id = i.invocation_id), '{}'),
+           coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                'attempt', a.attempt, 'node_id', a.node_id, 'started_at', a.started_at,
+                                'ended_at', a.ended_at, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt)
+                     FROM orchestrator.invocation_attempts a WHERE a.invocation_id = i.invocation_id), '[]')
+    INTO answer
+    FROM orchestrator.tools t WHERE t.tool_id = i.tool_id;
+    RETURN answer;
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_out(orchestrator.invocations) IS 'An invocations row as api.invocation, with its tool''s name and version, lease end, input artifacts and attempts.';
 
@@ -670,7 +686,13 @@ Route: POST /invocations/{invocation_id}/cancel -> 200';
 -- claim -----------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION api.node_claim(node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0)
 RETURNS SETOF api.invocation_claim
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- No sort: a claim walks invocations_claim_idx in claim order and stops after "limit" rows. Left
+-- free, the planner may sort the whole queue instead, when its statistics are stale or when a
+-- cached plan assumes that a LIMIT takes a tenth of the queue. With sorts ruled out, the plan does
+-- not depend on the values: planned once per session (a sort it cannot avoid, of the rows claimed,
+-- still runs; jit off, as the penalty added to its cost would start the JIT compiler).
+SET search_path = '' SET enable_sort = off SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     node_status text;
 BEGIN
@@ -686,8 +708,13 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_claim.node_id);
     END IF;
-    -- No timer waits on a daemon: every claim first ends a few leases, timeouts and cancellations.
-    PERFORM orchestrator.invocations_sweep_batch(10);
+    -- No timer waits on a daemon: claims end leases, timeouts and cancellations too, a few at a
+    -- time, at most once a second per session (the gateway sweeps every second anyway).
+    IF coalesce(NULLIF(pg_catalog.current_setting('aio.claim_swept_at', true), '')::timestamptz, '-infinity')
+       < pg_catalog.clock_timestamp() - interval '1 second' THEN
+        PERFORM orchestrator.invocations_sweep_batch(10);
+        PERFORM pg_catalog.set_config('aio.claim_swept_at', pg_catalog.clock_timestamp()::text, false);
+    END IF;
     IF node_status <> 'ACTIVE' THEN
         RETURN;  -- a node in MAINTENANCE, INACTIVE or ERROR is given no work
     END IF;
@@ -718,7 +745,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.node_claim(uuid, integer, integer) IS
-'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end (renewed by each heartbeat of the node: the lease ends lease_seconds after the later of the claim and the last heartbeat). Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. Each claim first runs a small sweep (expired leases, timeouts). wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
+'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end (renewed by each heartbeat of the node: the lease ends lease_seconds after the later of the claim and the last heartbeat). Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
 Example: SELECT invocation_id, tool_name, input, lease_token FROM api.node_claim(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', "limit" => 4);
 Errors: P0002 no node has this id; 42501 a node key claiming for another node; 22023 limit outside 1..100 or wait_seconds outside 0..60.
 Route: POST /nodes/{node_id}/claim -> 200';
@@ -887,7 +914,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocations_sweep(integer) IS
-'Ends what nobody will finish, at most limit rows per rule: attempts whose lease expired (their node stopped heartbeating for longer than the lease) end LEASE_LOST and their invocations are QUEUED again at once (DEAD when out of attempts; CANCELLED when cancellation was asked); attempts past their run deadline and invocations past their queue deadline end TIMED_OUT; RUNNING invocations whose cancellation the node did not honour within twice the lease end CANCELLED. Requeued work is announced (NOTIFY aio_invocations). The gateway calls it every second, and every claim runs a small one first; rows another sweep holds are skipped.
+'Ends what nobody will finish, at most limit rows per rule: attempts whose lease expired (their node stopped heartbeating for longer than the lease) end LEASE_LOST and their invocations are QUEUED again at once (DEAD when out of attempts; CANCELLED when cancellation was asked); attempts past their run deadline and invocations past their queue deadline end TIMED_OUT; RUNNING invocations whose cancellation the node did not honour within twice the lease end CANCELLED. Requeued work is announced (NOTIFY aio_invocations). The gateway calls it every second, and claims run a small one (at most once a second per session); rows another sweep holds are skipped.
 Example: SELECT * FROM api.invocations_sweep("limit" => 1000);
 Errors: 22023 limit outside 1..10000.
 Route: POST /invocations/sweep -> 200';

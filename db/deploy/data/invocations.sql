@@ -10,17 +10,7 @@ SET LOCAL ROLE aio_owner;
 CREATE FUNCTION orchestrator.invocation_states() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT '{QUEUED,RUNNING,RETRY_WAIT,SUCCEEDED,FAILED,OUTPUT_INVALID,CANCELLED,TIMED_OUT,DEAD}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.invocation_states() IS 'The states an invocation may be in; used by the CHECK and by list filters.';
-
-CREATE FUNCTION orchestrator.invocation_final_states() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT '{SUCCEEDED,FAILED,OUTPUT_INVALID,CANCELLED,TIMED_OUT,DEAD}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.invocation_final_states() IS 'The final states: an invocation in one of them never changes again (only the purge deletes it).';
-
-CREATE FUNCTION orchestrator.attempt_outcomes() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT '{SUCCEEDED,FAILED,OUTPUT_INVALID,LEASE_LOST,CANCELLED,TIMED_OUT,RELEASED}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.attempt_outcomes() IS 'How an attempt may end.';
+COMMENT ON FUNCTION orchestrator.invocation_states() IS 'The states an invocation may be in (the CHECK invocations_state_valid spells the same list); used by list filters.';
 
 CREATE TABLE orchestrator.invocations (
     invocation_id       uuid        NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
@@ -58,7 +48,9 @@ CREATE TABLE orchestrator.invocations (
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
     CONSTRAINT invocations_node_id_fkey FOREIGN KEY (node_id)
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
-    CONSTRAINT invocations_state_valid CHECK (state = ANY (orchestrator.invocation_states())),
+    -- The lists are spelt out: a function call in a CHECK is planned again on every write.
+    CONSTRAINT invocations_state_valid CHECK (state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT', 'SUCCEEDED', 'FAILED', 'OUTPUT_INVALID',
+                                                        'CANCELLED', 'TIMED_OUT', 'DEAD')),
     CONSTRAINT invocations_priority_range CHECK (priority BETWEEN -100 AND 100),
     CONSTRAINT invocations_max_attempts_range CHECK (max_attempts BETWEEN 1 AND 100),
     CONSTRAINT invocations_idempotency_key_format CHECK (length(idempotency_key) BETWEEN 1 AND 255),
@@ -71,7 +63,7 @@ CREATE TABLE orchestrator.invocations (
     CONSTRAINT invocations_cancel_reason_length CHECK (length(cancel_reason) <= 1000),
     -- A RUNNING invocation holds a lease token; no other state does.
     CONSTRAINT invocations_running_lease CHECK ((state = 'RUNNING') = (lease_token IS NOT NULL)),
-    CONSTRAINT invocations_finished CHECK ((finished_at IS NOT NULL) = (state = ANY (orchestrator.invocation_final_states())))
+    CONSTRAINT invocations_finished CHECK ((finished_at IS NOT NULL) = (state IN ('SUCCEEDED', 'FAILED', 'OUTPUT_INVALID', 'CANCELLED', 'TIMED_OUT', 'DEAD')))
 );
 
 COMMENT ON TABLE orchestrator.invocations IS
@@ -177,7 +169,7 @@ CREATE TABLE orchestrator.invocation_attempts (
         REFERENCES orchestrator.invocations (invocation_id) ON DELETE CASCADE,
     CONSTRAINT invocation_attempts_node_id_fkey FOREIGN KEY (node_id)
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
-    CONSTRAINT invocation_attempts_outcome_valid CHECK (outcome = ANY (orchestrator.attempt_outcomes())),
+    CONSTRAINT invocation_attempts_outcome_valid CHECK (outcome IN ('SUCCEEDED', 'FAILED', 'OUTPUT_INVALID', 'LEASE_LOST', 'CANCELLED', 'TIMED_OUT', 'RELEASED')),
     CONSTRAINT invocation_attempts_ended CHECK ((ended_at IS NULL) = (outcome IS NULL)),
     CONSTRAINT invocation_attempts_error_format CHECK (jsonb_typeof(error) = 'object' AND pg_column_size(error) <= 65536)
 );
