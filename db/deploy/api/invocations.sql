@@ -88,6 +88,16 @@ CREATE TYPE api.invocation_claim AS (
 COMMENT ON TYPE api.invocation_claim IS
 'Work handed to a node: what to run, and the lease token every report about it must present. The lease lasts until lease_expires_at and is renewed by each heartbeat of the node; run_deadline (when the invocation has a run timeout) is not.';
 
+CREATE TYPE api.invocation_completion AS (
+    invocation_id uuid,
+    state         text,
+    attempt       integer,
+    finished_at   timestamptz,
+    error         jsonb
+);
+COMMENT ON TYPE api.invocation_completion IS
+'How one completion of a batch ended: the invocation''s state (SUCCEEDED; OUTPUT_INVALID, RETRY_WAIT or DEAD when the output broke the output_schema, error then saying how), its attempt and when it finished.';
+
 CREATE TYPE api.invocations_swept AS (
     lease_lost      integer,
     requeued        integer,
@@ -751,11 +761,13 @@ Errors: P0002 no node has this id; 42501 a node key claiming for another node; 2
 Route: POST /nodes/{node_id}/claim -> 200';
 
 -- complete, fail, release -----------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION api.invocation_complete(invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT '[]')
-RETURNS api.invocation
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+-- A result reported for a held invocation (orchestrator.invocation_held): the output checked
+-- against the output_schema, the artifacts recorded, the attempt and the invocation ended. For
+-- api.invocation_complete and api.invocation_complete_batch.
+CREATE OR REPLACE FUNCTION orchestrator.invocation_completed(inv orchestrator.invocations, output jsonb, artifacts jsonb)
+RETURNS orchestrator.invocations
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    inv orchestrator.invocations;
     tool orchestrator.tools;
     value jsonb := coalesce(output, 'null');
     items jsonb := coalesce(artifacts, '[]');
@@ -766,11 +778,6 @@ DECLARE
     next_state text;
     retry_at timestamptz;
 BEGIN
-    IF pg_catalog.jsonb_typeof(items) <> 'array' THEN
-        RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(items)
-            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
-    END IF;
-    inv := orchestrator.invocation_held(invocation_id, lease_token);
     SELECT * INTO tool FROM orchestrator.tools t WHERE t.tool_id = inv.tool_id;
 
     IF tool.output_schema NOT IN ('{}'::jsonb, 'true'::jsonb) THEN
@@ -821,7 +828,24 @@ BEGIN
             PERFORM orchestrator.invocation_notify(inv.target_node_id);
         END IF;
     END IF;
-    RETURN orchestrator.invocation_out(inv);
+    RETURN inv;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.invocation_completed(orchestrator.invocations, jsonb, jsonb) IS
+'Records the result of a held invocation (orchestrator.invocation_held): SUCCEEDED with its output and artifacts, or, when the output breaks the tool''s output_schema, the attempt OUTPUT_INVALID and the invocation OUTPUT_INVALID, RETRY_WAIT or DEAD. Returns the row as it is after.';
+
+CREATE OR REPLACE FUNCTION api.invocation_complete(invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT '[]')
+RETURNS api.invocation
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    inv orchestrator.invocations;
+BEGIN
+    IF pg_catalog.jsonb_typeof(coalesce(artifacts, '[]')) <> 'array' THEN
+        RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(artifacts)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
+    END IF;
+    inv := orchestrator.invocation_held(invocation_id, lease_token);
+    RETURN orchestrator.invocation_out(orchestrator.invocation_completed(inv, output, artifacts));
 END
 $$;
 COMMENT ON FUNCTION api.invocation_complete(uuid, uuid, jsonb, jsonb) IS
@@ -830,6 +854,70 @@ lease_token must be the one the claim returned; a report after the lease expired
 Example: SELECT state FROM api.invocation_complete(invocation_id => ''3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70'', lease_token => ''0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b'', output => ''{"text": "Hello"}'', artifacts => ''[{"name": "out.txt", "uri": "s3://results/out.txt", "size_bytes": 5}]'');
 Errors: PT409 a stale or unknown lease token, an invocation no longer RUNNING (its state named), a lost lease or a passed run deadline; P0002 no invocation has this id; 42501 a node key reporting on another node''s invocation; 23502 lease_token missing; 22023, 22P02, 23502, 23514 a bad artifact (named as artifacts[i].field, as POST /artifacts/batch does).
 Route: POST /invocations/{invocation_id}/complete -> 200';
+
+-- Many results in one call and one commit: a node that finishes many short runs reports them
+-- together. All or nothing, so that a refused item (its lease lost) leaves the others to be
+-- reported again, one by one or in a new batch.
+CREATE OR REPLACE FUNCTION api.invocation_complete_batch(completions jsonb) RETURNS SETOF api.invocation_completion
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    item jsonb;
+    n integer := 0;
+    inv orchestrator.invocations;
+    unknown text;
+    code text;
+    message text;
+    detail text;
+    hint text;
+    field text;
+BEGIN
+    IF completions IS NULL OR pg_catalog.jsonb_typeof(completions) <> 'array' THEN
+        RAISE EXCEPTION 'completions: must be a JSON array of {invocation_id, lease_token, output, artifacts} objects, got %',
+                coalesce(pg_catalog.jsonb_typeof(completions), 'null')
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'completions';
+    ELSIF pg_catalog.jsonb_array_length(completions) > 1000 THEN
+        RAISE EXCEPTION 'completions: at most 1000 items, got %', pg_catalog.jsonb_array_length(completions)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'completions';
+    END IF;
+    -- One handler for the whole loop (one subtransaction, not one per item): it names the item.
+    BEGIN
+        FOR item IN SELECT e.item FROM pg_catalog.jsonb_array_elements(completions) AS e(item) LOOP
+            IF pg_catalog.jsonb_typeof(item) <> 'object' THEN
+                RAISE EXCEPTION 'must be a JSON object, got %', pg_catalog.jsonb_typeof(item) USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            SELECT k.key INTO unknown FROM pg_catalog.jsonb_object_keys(item) AS k(key)
+            WHERE k.key NOT IN ('invocation_id', 'lease_token', 'output', 'artifacts') LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION '%: is not a field of a completion (invocation_id, lease_token, output, artifacts)', unknown
+                    USING ERRCODE = 'invalid_parameter_value', COLUMN = unknown;
+            ELSIF item->>'invocation_id' IS NULL THEN
+                RAISE EXCEPTION 'invocation_id: is required and may not be null' USING ERRCODE = 'not_null_violation', COLUMN = 'invocation_id';
+            ELSIF pg_catalog.jsonb_typeof(coalesce(item->'artifacts', '[]')) NOT IN ('array', 'null') THEN
+                RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(item->'artifacts')
+                    USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
+            END IF;
+            inv := orchestrator.invocation_held((item->>'invocation_id')::uuid, (item->>'lease_token')::uuid);
+            inv := orchestrator.invocation_completed(inv, item->'output', NULLIF(item->'artifacts', 'null'));
+            RETURN NEXT ROW(inv.invocation_id, inv.state, inv.attempt, inv.finished_at, inv.error)::api.invocation_completion;
+            n := n + 1;
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+                                hint = PG_EXCEPTION_HINT, field = COLUMN_NAME;
+        IF code = 'P0002' THEN
+            code := '23503';  -- an unknown invocation_id is a reference in the body, not a missing resource
+        END IF;
+        RAISE EXCEPTION '%', pg_catalog.format('completions[%s]', n) || CASE WHEN field <> '' THEN '.' ELSE ': ' END || message
+            USING ERRCODE = code, DETAIL = detail, HINT = hint,
+                  COLUMN = pg_catalog.format('completions[%s]', n) || coalesce('.' || NULLIF(field, ''), '');
+    END;
+END
+$$;
+COMMENT ON FUNCTION api.invocation_complete_batch(jsonb) IS
+'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names it, e.g. completions[2].lease_token: stale; report the others again.
+Example: SELECT invocation_id, state FROM api.invocation_complete_batch(completions => ''[{"invocation_id": "3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70", "lease_token": "0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b", "output": {"text": "Hello"}}]'');
+Errors (item errors named completions[i].field): 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id or lease_token missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
+Route: POST /invocations/complete -> 200';
 
 CREATE OR REPLACE FUNCTION api.invocation_fail(invocation_id uuid, lease_token uuid, error jsonb, retryable boolean DEFAULT true)
 RETURNS api.invocation
@@ -1042,6 +1130,7 @@ REVOKE ALL ON FUNCTION
     api.invocation_cancel(uuid, text),
     api.node_claim(uuid, integer, integer),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
+    api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),
     api.invocation_release(uuid, uuid),
     api.invocations_sweep(integer),
@@ -1066,6 +1155,7 @@ GRANT EXECUTE ON FUNCTION
     api.invocation_get(uuid),
     api.node_claim(uuid, integer, integer),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
+    api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),
     api.invocation_release(uuid, uuid)
 TO aio_node, aio_admin;
