@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(168);
+SELECT plan(169);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -480,6 +480,16 @@ SELECT throws_ok($$ SELECT api.tool_invocation_settings_get(tool_id => '00000000
 
 -- a tool with invocations is not deleted
 SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.t('strict')) $$, '23503', NULL, 'a tool with invocations is not deleted: 23503');
+
+-- a claim merges the work targeted at its node and the untargeted work, in priority order ---------------
+DELETE FROM orchestrator.invocations WHERE state IN ('QUEUED', 'RETRY_WAIT');
+INSERT INTO iv (k, invocation_id) VALUES
+    ('m-any-high', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "h"}', priority => 10)).invocation_id),
+    ('m-pinned',   (api.invocation_submit(tool_name => 'inv-pinned', input => '{"text": "p"}')).invocation_id),
+    ('m-any-low',  (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "l"}', priority => -10)).invocation_id);
+SELECT is(ARRAY(SELECT iv.k FROM api.node_claim(node_id => pg_temp.n('b'), "limit" => 10) WITH ORDINALITY AS c
+                JOIN iv USING (invocation_id) ORDER BY c.ordinality),
+    ARRAY['m-any-high', 'm-pinned', 'm-any-low'], 'node b: its own and the untargeted work, merged by priority');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -697,7 +697,7 @@ Route: POST /invocations/{invocation_id}/cancel -> 200';
 CREATE OR REPLACE FUNCTION api.node_claim(node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0)
 RETURNS SETOF api.invocation_claim
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
--- No sort: a claim walks invocations_claim_idx in claim order and stops after "limit" rows. Left
+-- No sort: a claim walks the claim indexes in claim order and stops after "limit" rows. Left
 -- free, the planner may sort the whole queue instead, when its statistics are stale or when a
 -- cached plan assumes that a LIMIT takes a tenth of the queue. With sorts ruled out, the plan does
 -- not depend on the values: planned once per session (a sort it cannot avoid, of the rows claimed,
@@ -730,11 +730,21 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH picked AS (
-        SELECT i.invocation_id FROM orchestrator.invocations i
-        WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.run_after <= pg_catalog.now()
-          AND (i.target_node_id IS NULL OR i.target_node_id = node_claim.node_id)
+        -- The waiting work of this node and of any node, each range read in claim order from its
+        -- index and the two merged. Each row is locked (its state checked again) as the merge
+        -- reaches it, and the claim stops after "limit" rows.
+        SELECT i.invocation_id
+        FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+               WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = node_claim.node_id AND w.run_after <= pg_catalog.now()
+               ORDER BY w.priority DESC, w.run_after, w.invocation_id)
+              UNION ALL
+              (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+               WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= pg_catalog.now()
+               ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
+        JOIN orchestrator.invocations i ON i.invocation_id = waiting.invocation_id
+        WHERE i.state IN ('QUEUED', 'RETRY_WAIT')
           AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
-        ORDER BY i.priority DESC, i.run_after, i.invocation_id
+        ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
         LIMIT "limit"
         FOR UPDATE OF i SKIP LOCKED
     ), claimed AS (
@@ -845,7 +855,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
     END IF;
     inv := orchestrator.invocation_held(invocation_id, lease_token);
-    RETURN orchestrator.invocation_out(orchestrator.invocation_completed(inv, output, artifacts));
+    -- Two statements: the answer reads the attempts after the writes (a STABLE function in the
+    -- same expression would read them as they were when the expression began).
+    inv := orchestrator.invocation_completed(inv, output, artifacts);
+    RETURN orchestrator.invocation_out(inv);
 END
 $$;
 COMMENT ON FUNCTION api.invocation_complete(uuid, uuid, jsonb, jsonb) IS
@@ -914,9 +927,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocation_complete_batch(jsonb) IS
-'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names it, e.g. completions[2].lease_token: stale; report the others again.
+'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names the item and its field, e.g. completions[2].lease_token: stale; report the others again.
 Example: SELECT invocation_id, state FROM api.invocation_complete_batch(completions => ''[{"invocation_id": "3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70", "lease_token": "0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b", "output": {"text": "Hello"}}]'');
-Errors (item errors named completions[i].field): 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id or lease_token missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
+Errors: 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id or lease_token missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
 Route: POST /invocations/complete -> 200';
 
 CREATE OR REPLACE FUNCTION api.invocation_fail(invocation_id uuid, lease_token uuid, error jsonb, retryable boolean DEFAULT true)

@@ -2,7 +2,7 @@
 -- requires: data/tools data/node_heartbeats data/api_keys
 -- Invocations: a request to run a tool with an input, and one attempt row per claim. The database
 -- is the scheduler: the states and their transitions are enforced here (a trigger), claims take
--- rows with FOR UPDATE SKIP LOCKED through a partial index that holds only the waiting rows, and a
+-- rows with FOR UPDATE SKIP LOCKED through partial indexes that hold only the waiting rows, and a
 -- lease is derived from the node's heartbeat (no write renews it).
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -96,10 +96,14 @@ COMMENT ON CONSTRAINT invocations_cancel_reason_length ON orchestrator.invocatio
 COMMENT ON CONSTRAINT invocations_running_lease ON orchestrator.invocations IS 'lease_token: a RUNNING invocation has a lease token, no other state has one';
 COMMENT ON CONSTRAINT invocations_finished ON orchestrator.invocations IS 'finished_at: set exactly when the state is final';
 
--- Claims: only the waiting rows, in claim order. With a million finished rows this index still
--- holds only the queue, so a claim reads a few index entries whatever the table's size.
-CREATE INDEX invocations_claim_idx ON orchestrator.invocations (priority DESC, run_after, invocation_id)
-    WHERE state IN ('QUEUED', 'RETRY_WAIT');
+-- Claims: only the waiting rows, in claim order, those any node may run and those targeted at a
+-- node apart. A claim merges two ordered ranges, the untargeted one and its node's: it never reads
+-- past work waiting for other nodes, and with a million finished rows the indexes still hold only
+-- the queue.
+CREATE INDEX invocations_claim_any_idx ON orchestrator.invocations (priority DESC, run_after, invocation_id)
+    WHERE state IN ('QUEUED', 'RETRY_WAIT') AND target_node_id IS NULL;
+CREATE INDEX invocations_claim_node_idx ON orchestrator.invocations (target_node_id, priority DESC, run_after, invocation_id)
+    WHERE state IN ('QUEUED', 'RETRY_WAIT') AND target_node_id IS NOT NULL;
 -- The sweep and the heartbeat: the RUNNING rows, by node.
 CREATE INDEX invocations_running_idx ON orchestrator.invocations (node_id)
     WHERE state = 'RUNNING';
