@@ -144,7 +144,10 @@ def test_concurrent_submits_with_one_key_make_one_invocation(gateway_url, api_ke
     assert db.execute("SELECT count(*) FROM orchestrator.invocations WHERE idempotency_key = %s", (key,)).fetchone()[0] == 1
 
 
-def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url, setup):
+def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url, setup, db):
+    # The node's queue empty: a claim of that node may be waiting, and a submit wakes it.
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s AND state IN ('QUEUED', 'RETRY_WAIT')",
+               (setup["tool"]["tool_id"],))
     with psycopg.connect(db_url, autocommit=True) as listener, psycopg.connect(db_url) as submitter:
         listener.execute("LISTEN aio_invocations")
         submitter.execute("SELECT api.invocation_submit(tool_id => %s, input => '{\"text\": \"no\"}')", (setup["tool"]["tool_id"],))
@@ -154,6 +157,18 @@ def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url,
         submitter.commit()
         got = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
         assert got == [setup["node"]["node_id"]], got
+
+
+def test_submit_wakes_nobody_while_work_for_the_same_node_waits(db_url, setup, db, writer):
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s AND state IN ('QUEUED', 'RETRY_WAIT')",
+               (setup["tool"]["tool_id"],))
+    with psycopg.connect(db_url, autocommit=True) as listener:
+        listener.execute("LISTEN aio_invocations")
+        submit(writer, setup)
+        assert [n.payload for n in listener.notifies(timeout=5, stop_after=1)] == [setup["node"]["node_id"]]
+        # One waits already: a claim of this node would have taken it, so none is waiting to be woken.
+        submit(writer, setup)
+        assert list(listener.notifies(timeout=0.5)) == []
 
 
 def test_idempotency_key_header_replays_the_response(writer, setup):

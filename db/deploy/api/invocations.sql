@@ -457,6 +457,7 @@ DECLARE
     errors jsonb;
     missing uuid;
     starts timestamptz := greatest(pg_catalog.now(), coalesce(not_before, pg_catalog.now()));
+    others_waiting boolean;
 BEGIN
     -- The tool: by id, or by name (a version, or the latest ACTIVE one by semver).
     IF tool_id IS NOT NULL AND (tool_name IS NOT NULL OR tool_version IS NOT NULL) THEN
@@ -566,15 +567,35 @@ BEGIN
     END IF;
     INSERT INTO orchestrator.invocation_input_artifacts (invocation_id, artifact_id)
     SELECT DISTINCT created.invocation_id, x.id FROM pg_catalog.unnest(inputs) AS x(id);
+    -- Claims wait only when they found nothing: while other work with the same target (the same
+    -- node, or none) is waiting to be claimed, no claim that could take this one is waiting, and
+    -- the NOTIFY is left out (a transaction that notifies holds a database-wide lock through its
+    -- commit: notifying submits commit one at a time). A claim that lost a race here waits at most
+    -- until the gateway's fallback poll.
     IF starts <= pg_catalog.now() THEN
-        PERFORM orchestrator.invocation_notify(created.target_node_id);
+        IF created.target_node_id IS NULL THEN
+            others_waiting := EXISTS (
+                SELECT FROM orchestrator.invocations w
+                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= pg_catalog.now()
+                  AND w.invocation_id <> created.invocation_id
+                  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = w.tool_id AND t.status = 'ACTIVE'));
+        ELSE
+            others_waiting := EXISTS (
+                SELECT FROM orchestrator.invocations w
+                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = created.target_node_id AND w.run_after <= pg_catalog.now()
+                  AND w.invocation_id <> created.invocation_id
+                  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = w.tool_id AND t.status = 'ACTIVE'));
+        END IF;
+        IF NOT others_waiting THEN
+            PERFORM orchestrator.invocation_notify(created.target_node_id);
+        END IF;
     END IF;
     RETURN orchestrator.invocation_out(created);
 END
 $$;
 COMMENT ON FUNCTION api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]) IS
 'Asks for a tool to be run with an input; returns the QUEUED invocation.
-The tool is tool_id, or tool_name with tool_version (without one: the latest ACTIVE version by semver); it must be ACTIVE. The input is validated against the tool''s input_schema in this transaction. With an idempotency_key, a second submit by the same caller (API key, token subject or role) returns the first invocation instead of making another, also when both run at once. priority -100..100 (higher first); not_before: not claimed earlier; queue_timeout_seconds: TIMED_OUT when not claimed that long after it could be; run_timeout_seconds: TIMED_OUT when an attempt runs longer; max_attempts 1..100. The lease is the tool''s lease_seconds. Callable inside a caller''s transaction: a rolled-back submit leaves nothing and wakes nobody (NOTIFY aio_invocations at commit).
+The tool is tool_id, or tool_name with tool_version (without one: the latest ACTIVE version by semver); it must be ACTIVE. The input is validated against the tool''s input_schema in this transaction. With an idempotency_key, a second submit by the same caller (API key, token subject or role) returns the first invocation instead of making another, also when both run at once. priority -100..100 (higher first); not_before: not claimed earlier; queue_timeout_seconds: TIMED_OUT when not claimed that long after it could be; run_timeout_seconds: TIMED_OUT when an attempt runs longer; max_attempts 1..100. The lease is the tool''s lease_seconds. Callable inside a caller''s transaction: a rolled-back submit leaves nothing and wakes nobody (NOTIFY aio_invocations at commit, sent only when no other work with the same target node, or none, is waiting to be claimed: otherwise no claim that could take it is waiting).
 Example: SELECT invocation_id, state FROM api.invocation_submit(tool_name => ''doc-translator'', input => ''{"text": "Hallo", "to": "en"}'', idempotency_key => ''order-42'');
 Errors: 23514 input does not match the input_schema (DETAIL: the validator''s errors as a JSON array; over HTTP the problem''s errors), the tool is not ACTIVE (tool_id), priority, max_attempts, a timeout or idempotency_key out of range; 23502 neither tool_id nor tool_name; 22023 tool_id together with tool_name or tool_version; 23503 no tool has this tool_id, tool_name or tool_version, or an input_artifact_ids entry names no artifact; PT422 the idempotency_key was used for another tool or input.
 Route: POST /invocations/ -> 201';
