@@ -77,7 +77,7 @@ SELECT (api.invocation_submit(tool_id => (SELECT tool_id FROM bench_ids), input 
 BEGIN;
 SET LOCAL enable_sort = off;  -- as api.node_claim sets it
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
-SELECT i.invocation_id
+SELECT locked.invocation_id
 FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
        WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = (SELECT node_id FROM bench_ids) AND w.run_after <= now()
        ORDER BY w.priority DESC, w.run_after, w.invocation_id)
@@ -85,12 +85,13 @@ FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocat
       (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
        WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= now()
        ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
-JOIN orchestrator.invocations i ON i.invocation_id = waiting.invocation_id
-WHERE i.state IN ('QUEUED', 'RETRY_WAIT')
-  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+CROSS JOIN LATERAL (
+    SELECT i.invocation_id FROM orchestrator.invocations i
+    WHERE i.invocation_id = waiting.invocation_id AND i.state IN ('QUEUED', 'RETRY_WAIT')
+      AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+    FOR UPDATE OF i SKIP LOCKED) AS locked
 ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
-LIMIT 1
-FOR UPDATE OF i SKIP LOCKED;
+LIMIT 1;
 ROLLBACK;
 
 \echo '== the sweep''s lease check (as in orchestrator.invocations_sweep_batch)'

@@ -726,6 +726,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = '' SET enable_sort = off SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     node_status text;
+    picked uuid[];
 BEGIN
     PERFORM orchestrator.check_own_node(node_claim.node_id, 'node_id', 'claim work for its own node');
     IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 100 THEN
@@ -749,12 +750,13 @@ BEGIN
     IF node_status <> 'ACTIVE' THEN
         RETURN;  -- a node in MAINTENANCE, INACTIVE or ERROR is given no work
     END IF;
-    RETURN QUERY
-    WITH picked AS (
+    SELECT pg_catalog.array_agg(p.invocation_id) INTO picked FROM (
         -- The waiting work of this node and of any node, each range read in claim order from its
-        -- index and the two merged. Each row is locked (its state checked again) as the merge
-        -- reaches it, and the claim stops after "limit" rows.
-        SELECT i.invocation_id
+        -- index and the two merged; each candidate is then locked on its own (its state checked
+        -- again), and the claim stops after "limit" rows. Locking in a subquery of one table keeps
+        -- the recheck of a row changed meanwhile to that row: on the join, the recheck would scan
+        -- the merged ranges again for every such row.
+        SELECT locked.invocation_id
         FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = node_claim.node_id AND w.run_after <= pg_catalog.now()
                ORDER BY w.priority DESC, w.run_after, w.invocation_id)
@@ -762,18 +764,21 @@ BEGIN
               (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= pg_catalog.now()
                ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
-        JOIN orchestrator.invocations i ON i.invocation_id = waiting.invocation_id
-        WHERE i.state IN ('QUEUED', 'RETRY_WAIT')
-          AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+        CROSS JOIN LATERAL (
+            SELECT i.invocation_id FROM orchestrator.invocations i
+            WHERE i.invocation_id = waiting.invocation_id AND i.state IN ('QUEUED', 'RETRY_WAIT')
+              AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+            FOR UPDATE OF i SKIP LOCKED) AS locked
         ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
         LIMIT "limit"
-        FOR UPDATE OF i SKIP LOCKED
-    ), claimed AS (
+    ) AS p;
+    RETURN QUERY
+    WITH claimed AS (
         UPDATE orchestrator.invocations i
         SET state = 'RUNNING', attempt = i.attempt + 1, node_id = node_claim.node_id, lease_token = pg_catalog.gen_random_uuid(),
             started_at = coalesce(i.started_at, pg_catalog.now()), queue_deadline = NULL,
             run_deadline = pg_catalog.now() + i.run_timeout
-        FROM picked WHERE i.invocation_id = picked.invocation_id
+        WHERE i.invocation_id = ANY (picked)
         RETURNING i.invocation_id, i.tool_id, i.input, i.attempt, i.node_id, i.lease_token, i.lease, i.run_deadline, i.priority, i.run_after
     ), attempts AS (
         INSERT INTO orchestrator.invocation_attempts (invocation_id, attempt, node_id, lease_token, started_at)
