@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(169);
+SELECT plan(170);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -273,9 +273,11 @@ SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)
     '22023', 'completions[0].extra: is not a field of a completion (invocation_id, lease_token, output, artifacts)', 'an unknown field: 22023');
 SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '[{"output": {}}]') $$, '23502',
     'completions[0].invocation_id: is required and may not be null', 'no invocation_id: 23502');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') - 'output')),
+    '23502', 'completions[0].output: is required (null is an output)', 'no output: 23502');
 SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') - 'lease_token')),
     '23502', 'completions[0].lease_token: is required and may not be null', 'no lease_token: 23502');
-SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '[{"invocation_id": "nope", "lease_token": "nope"}]') $$, '22P02',
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '[{"invocation_id": "nope", "lease_token": "nope", "output": {}}]') $$, '22P02',
     NULL, 'an invocation_id that is not a UUID: 22P02');
 SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)',
                         jsonb_build_array(pg_temp.done('b3') || '{"invocation_id": "00000000-0000-0000-0000-000000000000"}')),

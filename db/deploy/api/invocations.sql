@@ -931,6 +931,8 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value', COLUMN = unknown;
             ELSIF item->>'invocation_id' IS NULL THEN
                 RAISE EXCEPTION 'invocation_id: is required and may not be null' USING ERRCODE = 'not_null_violation', COLUMN = 'invocation_id';
+            ELSIF NOT item ? 'output' THEN
+                RAISE EXCEPTION 'output: is required (null is an output)' USING ERRCODE = 'not_null_violation', COLUMN = 'output';
             ELSIF pg_catalog.jsonb_typeof(coalesce(item->'artifacts', '[]')) NOT IN ('array', 'null') THEN
                 RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(item->'artifacts')
                     USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
@@ -953,9 +955,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocation_complete_batch(jsonb) IS
-'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names the item and its field, e.g. completions[2].lease_token: stale; report the others again.
+'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional, output required: null is an output), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names the item and its field, e.g. completions[2].lease_token: stale; report the others again.
 Example: SELECT invocation_id, state FROM api.invocation_complete_batch(completions => ''[{"invocation_id": "3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70", "lease_token": "0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b", "output": {"text": "Hello"}}]'');
-Errors: 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id or lease_token missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
+Errors: 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id, lease_token or output missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
 Route: POST /invocations/complete -> 200';
 
 CREATE OR REPLACE FUNCTION api.invocation_fail(invocation_id uuid, lease_token uuid, error jsonb, retryable boolean DEFAULT true)
