@@ -32,6 +32,7 @@ RETRY_STATUSES = {502, 503, 504}  # the gateway or the database is down or resta
 # A report (complete, fail, release) that cannot be delivered for this long is given up: by then
 # the lease has surely ended and the database has requeued the invocation (at least once).
 REPORT_RETRY_S = 120.0
+MAX_COMPLETIONS = 100  # successes sent in one POST /invocations/complete
 
 
 @dataclass
@@ -73,6 +74,9 @@ class Agent:
             base_url=config.gateway.rstrip("/"), headers={"Authorization": f"Bearer {config.key}"},
             timeout=httpx.Timeout(30.0), limits=httpx.Limits(max_connections=config.concurrency + 8))
         self.counts = {"claimed": 0, "completed": 0, "failed": 0, "released": 0, "cancelled": 0, "lease_lost": 0}
+        # Successes waiting to be sent together, each with the future its run awaits the answer on.
+        self.completions: list[tuple[dict, asyncio.Future]] = []
+        self.completion_queued = asyncio.Event()
 
     # --- HTTP ----------------------------------------------------------------------
 
@@ -117,12 +121,14 @@ class Agent:
                  node, ", ".join(sorted(self.config.handlers)) or "(none)", self.config.concurrency,
                  self.config.heartbeat_s)
         beating = asyncio.create_task(self.heartbeat_forever())
+        completing = asyncio.create_task(self.send_completions_forever())
         try:
             await self.claim_until_stopped()
             await self.drain()
         finally:
             beating.cancel()
-            await asyncio.gather(beating, return_exceptions=True)
+            completing.cancel()
+            await asyncio.gather(beating, completing, return_exceptions=True)
             await self.http.aclose()
         log.info("agent stopped: %s", ", ".join(f"{k} {v}" for k, v in self.counts.items()))
         return 0
@@ -285,7 +291,10 @@ class Agent:
             verb, body = "fail", {"lease_token": token, "error": outcome.error, "retryable": outcome.retryable}
         else:
             verb, body = "complete", {"lease_token": token, "output": outcome.output, "artifacts": outcome.artifacts}
-        response = await self.request("POST", f"/invocations/{invocation_id}/{verb}", body, retry_for=REPORT_RETRY_S)
+        if verb == "complete":
+            response = await self.complete(invocation_id, body)
+        else:
+            response = await self.request("POST", f"/invocations/{invocation_id}/{verb}", body, retry_for=REPORT_RETRY_S)
         if response is not None and response.status_code == 200:
             key = {"complete": "completed", "release": "released"}.get(verb, "failed")
             if verb == "fail" and run.reason == "cancel":
@@ -299,6 +308,47 @@ class Agent:
             log.warning("invocation %s: %s refused, lease lost: %s", invocation_id, verb, describe(response))
         else:
             log.error("invocation %s: %s not recorded: %s", invocation_id, verb, describe(response))
+
+
+    # --- successes, sent in batches -----------------------------------------------------
+
+    async def complete(self, invocation_id: str, body: dict) -> httpx.Response | None:
+        """Reports a success together with the others waiting then: one request and one commit for
+        them all when many runs end at once (short runs), no wait when only one does."""
+        answer = asyncio.get_running_loop().create_future()
+        self.completions.append(({"invocation_id": invocation_id, **body}, answer))
+        self.completion_queued.set()
+        return await answer
+
+    async def send_completions_forever(self) -> None:
+        while True:
+            await self.completion_queued.wait()
+            self.completion_queued.clear()
+            while self.completions:
+                batch, self.completions = self.completions[:MAX_COMPLETIONS], self.completions[MAX_COMPLETIONS:]
+                try:
+                    await self.send_completions(batch)
+                except Exception:  # noqa: BLE001 - the sender must outlive one bad batch
+                    log.exception("sending %d completions failed", len(batch))
+                    for _, answer in batch:
+                        if not answer.done():
+                            answer.set_result(None)
+
+    async def send_completions(self, batch: list[tuple[dict, asyncio.Future]]) -> None:
+        response = await self.request("POST", "/invocations/complete", {"completions": [item for item, _ in batch]},
+                                      retry_for=REPORT_RETRY_S)
+        if response is None or response.status_code == 200 or len(batch) == 1:
+            for _, answer in batch:
+                answer.set_result(response)
+            return
+        # All or nothing, and one item was refused (a lost lease, say): each is sent again on its
+        # own, so that the others are recorded and the refused one gets its own answer.
+        answers = await asyncio.gather(*(
+            self.request("POST", f"/invocations/{item['invocation_id']}/complete",
+                         {k: v for k, v in item.items() if k != "invocation_id"}, retry_for=REPORT_RETRY_S)
+            for item, _ in batch))
+        for (_, answer), one in zip(batch, answers):
+            answer.set_result(one)
 
 
 def describe(response: httpx.Response | None) -> str:

@@ -5,9 +5,11 @@
 --
 --     psql "$(scripts/dev.sh url)" -X -f bench/claim_plan.sql
 --
--- What to look for: the claim reads invocations_claim_idx (the partial index of QUEUED and
--- RETRY_WAIT rows) and a handful of buffers, and a claim takes as long with a million finished rows
--- as with none: finished rows are not in the partial indexes the claim and the sweep read.
+-- What to look for: the claim reads invocations_claim_node_idx and invocations_claim_any_idx (the
+-- partial indexes of QUEUED and RETRY_WAIT rows, targeted at a node and not) and a handful of
+-- buffers, none of the 200 rows waiting for another node, and a claim takes as long with a million
+-- finished rows as with none: finished rows are not in the partial indexes the claim and the sweep
+-- read.
 \set ON_ERROR_STOP 1
 \pset pager off
 
@@ -66,20 +68,30 @@ FROM bench_ids b, generate_series(1, 200);
 ANALYZE orchestrator.invocations;
 SELECT count(*) AS invocations, count(*) FILTER (WHERE state IN ('QUEUED', 'RETRY_WAIT')) AS waiting,
        pg_size_pretty(pg_relation_size('orchestrator.invocations')) AS heap,
-       pg_size_pretty(pg_relation_size('orchestrator.invocations_claim_idx')) AS claim_index
+       pg_size_pretty(pg_relation_size('orchestrator.invocations_claim_node_idx')
+                      + pg_relation_size('orchestrator.invocations_claim_any_idx')) AS claim_indexes
 FROM orchestrator.invocations;
 
 \echo '== the claim query (as in api.node_claim), one waiting row of ours'
 SELECT (api.invocation_submit(tool_id => (SELECT tool_id FROM bench_ids), input => '{}')).state AS submitted;
 BEGIN;
+SET LOCAL enable_sort = off;  -- as api.node_claim sets it
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
-SELECT i.invocation_id FROM orchestrator.invocations i
-WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.run_after <= now()
-  AND (i.target_node_id IS NULL OR i.target_node_id = (SELECT node_id FROM bench_ids))
-  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
-ORDER BY i.priority DESC, i.run_after, i.invocation_id
-LIMIT 1
-FOR UPDATE OF i SKIP LOCKED;
+SELECT locked.invocation_id
+FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+       WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = (SELECT node_id FROM bench_ids) AND w.run_after <= now()
+       ORDER BY w.priority DESC, w.run_after, w.invocation_id)
+      UNION ALL
+      (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+       WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= now()
+       ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
+CROSS JOIN LATERAL (
+    SELECT i.invocation_id FROM orchestrator.invocations i
+    WHERE i.invocation_id = waiting.invocation_id AND i.state IN ('QUEUED', 'RETRY_WAIT')
+      AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+    FOR UPDATE OF i SKIP LOCKED) AS locked
+ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
+LIMIT 1;
 ROLLBACK;
 
 \echo '== the sweep''s lease check (as in orchestrator.invocations_sweep_batch)'

@@ -1,14 +1,17 @@
 """Invocations: how fast the queue moves (make bench-invocations; not part of make test).
 
     make bench-invocations [BENCH_PARTS=1,2,3,4] [BENCH_SECONDS=10] [BENCH_CLIENTS=8] [BENCH_AGENTS=2]
-                           [BENCH_N=3000] [BENCH_FINISHED=1000000]
+                           [BENCH_N=3000] [BENCH_FINISHED=1000000] [BENCH_BATCH=10]
 
-1. SQL alone (pgbench -M prepared, as the superuser): each pgbench transaction is one invocation's
-   whole life in three statements, each its own transaction as over HTTP: submit; claim (limit 1)
-   by a node; complete. The queue is kept at a backlog (BACKLOG rows) so that a claim always finds
-   work. Invocations per second = pgbench's tps.
+1. SQL alone (pgbench -M prepared, as the superuser), each statement its own transaction as over
+   HTTP. The queue is kept at a backlog (BACKLOG rows) so that a claim always finds work.
+   (a) one at a time: a pgbench transaction is one invocation's whole life: submit; claim (limit 1)
+   by a node; complete. Invocations per second = pgbench's tps.
+   (b) batched claims and completes: BENCH_BATCH submits, one claim of up to BENCH_BATCH, one
+   api.invocation_complete_batch of what it got. Invocations per second = tps x BENCH_BATCH.
+   (c) all in batches: as (b), with the BENCH_BATCH submits in one statement.
 2. Through the gateway, with agents (`python -m agent`, a no-op Python handler, batched claims:
-   limit = free slots): (a) drain: BENCH_N invocations submitted in SQL at once, timed from their
+   limit = free slots; successes reported in batches): (a) drain: BENCH_N invocations submitted in SQL at once, timed from their
    commit until the last is SUCCEEDED; (b) end to end: BENCH_N submitted over HTTP (16 at a time)
    while the agents run, timed from the first submit to the last SUCCEEDED.
 3. Submit-to-claim latency on an idle queue: one client long-polls POST /nodes/{id}/claim
@@ -53,6 +56,7 @@ N = int(os.environ.get("BENCH_N", "3000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 FINISHED = int(os.environ.get("BENCH_FINISHED", "1000000"))
 PARTS = set(os.environ.get("BENCH_PARTS", "1,2,3,4").split(","))
+BATCH = int(os.environ.get("BENCH_BATCH", "10"))
 BACKLOG = 2000
 
 LIFE = """\
@@ -60,6 +64,16 @@ SELECT 1 FROM api.invocation_submit(tool_id => :tool_id, input => '{}');
 SELECT invocation_id, lease_token FROM api.node_claim(node_id => :node_id, "limit" => 1) \\gset
 SELECT 1 FROM api.invocation_complete(invocation_id => :invocation_id, lease_token => :lease_token, output => '{}');
 """
+# What a node claimed, as the completions of one batch (an empty array when it got nothing); one
+# line per statement, and what it calls first: pgbench -r shows the start of each.
+CLAIM_AND_COMPLETE_BATCH = f"""\
+WITH claimed AS (SELECT * FROM api.node_claim(node_id => :node_id, "limit" => {BATCH})) SELECT coalesce(jsonb_agg(jsonb_build_object('invocation_id', invocation_id, 'lease_token', lease_token, 'output', '{{}}'::jsonb)), '[]') AS done FROM claimed \\gset
+SELECT count(*) FROM api.invocation_complete_batch(completions => (:done)::jsonb);
+"""
+LIFE_BATCHED = "SELECT 1 FROM api.invocation_submit(tool_id => :tool_id, input => '{}');\n" * BATCH + CLAIM_AND_COMPLETE_BATCH
+LIFE_ALL_BATCHED = (f"SELECT count(*) FROM generate_series(1, {BATCH}) g,"
+                    " LATERAL api.invocation_submit(tool_id => :tool_id, input => jsonb_build_object('n', g.g)) s;\n"
+                    + CLAIM_AND_COMPLETE_BATCH)
 
 
 def say(text: str) -> None:
@@ -87,8 +101,11 @@ def pgbench(url: str, script: str, clients: int, seconds: int, variables: dict[s
     if out.returncode != 0:
         raise SystemExit(f"pgbench failed:\n{out.stdout}\n{out.stderr}")
     tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout).group(1))
-    statements = re.findall(r"^\s+([\d.]+)\s+\d+\s+(SELECT .*)$", out.stdout, flags=re.M)
-    per = {("submit" if "submit" in s else "claim" if "claim" in s else "complete"): float(ms) for ms, s in statements}
+    statements = re.findall(r"^\s+([\d.]+)\s+\d+\s+((?:SELECT|WITH) .*)$", out.stdout, flags=re.M)
+    kinds: dict[str, list[float]] = {}
+    for ms, s in statements:  # the mean of each kind: a batched script submits in several statements
+        kinds.setdefault("submit" if "submit" in s else "claim" if "claim" in s else "complete", []).append(float(ms))
+    per = {kind: round(statistics.mean(values), 3) for kind, values in kinds.items()}
     failed = re.search(r"number of failed transactions: (\d+)", out.stdout)
     return {"tps": tps, "ms": per, "failed": int(failed.group(1)) if failed else 0}
 
@@ -141,9 +158,9 @@ def submit_many(conn, tool_id: str, n: int) -> None:
                  " LATERAL api.invocation_submit(tool_id => %s, input => jsonb_build_object('n', g.g)) s", (n, tool_id))
 
 
-def sql_alone(url: str, conn, tool_id: str, node_id: str, clients: int) -> dict:
+def sql_alone(url: str, conn, tool_id: str, node_id: str, clients: int, script: str = LIFE) -> dict:
     submit_many(conn, tool_id, BACKLOG)
-    return pgbench(url, LIFE, clients, SECONDS, {"tool_id": tool_id, "node_id": node_id})
+    return pgbench(url, script, clients, SECONDS, {"tool_id": tool_id, "node_id": node_id})
 
 
 def through_gateway(url: str, conn, base: str, admin: str) -> dict:
@@ -259,14 +276,17 @@ def main() -> None:
     load_before = os.getloadavg()
 
     if "1" in PARTS:
-        say(f"1. SQL alone: pgbench, {SECONDS} s at 1 and {CLIENTS} clients")
-        for c in (1, CLIENTS):
-            r = sql_alone(url, conn, tool_id, node_id, c)
+        say(f"1. SQL alone: pgbench, {SECONDS} s at 1 and {CLIENTS} clients; one at a time, then in batches of {BATCH}")
+        runs = [("submit+claim+complete", LIFE, 1, c) for c in (1, CLIENTS)]
+        runs += [(f"{BATCH} submits, a claim of {BATCH}, a batch complete", LIFE_BATCHED, BATCH, c) for c in (1, CLIENTS)]
+        runs += [(f"all in batches of {BATCH} (submits in one statement)", LIFE_ALL_BATCHED, BATCH, CLIENTS)]
+        for what, script, per_transaction, c in runs:
+            r = sql_alone(url, conn, tool_id, node_id, c, script)
             ms = r["ms"]
-            line = (f"{r['tps']:.0f} invocations/s (per statement: submit {ms.get('submit')} ms, claim {ms.get('claim')} ms, "
-                    f"complete {ms.get('complete')} ms; failed {r['failed']})")
-            say(f"   c={c}: {line}")
-            rows.append(f"| SQL alone, submit+claim+complete, c={c} | {line} | ≥ 1,000/s |")
+            line = (f"{r['tps'] * per_transaction:.0f} invocations/s (per statement: submit {ms.get('submit')} ms, "
+                    f"claim {ms.get('claim')} ms, complete {ms.get('complete')} ms; failed {r['failed']})")
+            say(f"   {what}, c={c}: {line}")
+            rows.append(f"| SQL alone, {what}, c={c} | {line} | ≥ 1,000/s |")
 
     if PARTS & {"2", "3"}:
         gateway, base = start_gateway(url)
@@ -307,7 +327,7 @@ def main() -> None:
 Machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}; {server}.
 Load average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}; after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}.
 Command: `make bench-invocations` (BENCH_PARTS={",".join(sorted(PARTS))} BENCH_SECONDS={SECONDS} BENCH_CLIENTS={CLIENTS}
-BENCH_AGENTS={AGENTS} BENCH_N={N} BENCH_FINISHED={FINISHED}); gateway uvicorn 1 worker, pool 10, access log off;
+BENCH_AGENTS={AGENTS} BENCH_N={N} BENCH_FINISHED={FINISHED} BENCH_BATCH={BATCH}); gateway uvicorn 1 worker, pool 10, access log off;
 the load generators run on the same machine.
 
 | measure | figure | target |

@@ -142,7 +142,9 @@ def resolve(value, functions: dict[str, Function], declared: dict[str, dict]):
     """Route rules with BodyOf(...) replaced by the schema it names."""
     if isinstance(value, BodyOf):
         other = functions[value.function]
-        schema = body_schema(other, other.args, declared.get(other.name, {}), value.partial)
+        # The other function's own rules may name a body in turn (a batch of completions, each
+        # with its artifacts).
+        schema = body_schema(other, other.args, resolve(declared.get(other.name, {}), functions, declared), value.partial)
         schema["properties"].update(resolve(dict(value.more), functions, declared))
         return schema
     if isinstance(value, dict):

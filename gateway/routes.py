@@ -199,6 +199,8 @@ ROUTES: tuple[Route, ...] = (
          rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}}, long_poll=True),
     POST("/invocations/{invocation_id}/complete", "invocation_complete", "invocations", status=200,
          rules={"output": JSON, "artifacts": {"type": ["array", "null"], "maxItems": 10000, "items": BodyOf("artifact_create")}}),
+    POST("/invocations/complete", "invocation_complete_batch", "invocations", status=200,
+         rules={"completions": {"type": "array", "maxItems": 1000, "items": BodyOf("invocation_complete")}}),
     POST("/invocations/{invocation_id}/fail", "invocation_fail", "invocations", status=200,
          rules={"error": {"type": "object"}}, refusals=("error: larger than 64 kB as stored",)),
     POST("/invocations/{invocation_id}/release", "invocation_release", "invocations", status=200),

@@ -1,5 +1,5 @@
 """HTTP: the invocation routes against the real gateway and PostgreSQL, success and failure of each:
-submit, get, list, cancel, claim, complete, fail, release, sweep, purge, lineage, and the heartbeat's
+submit, get, list, cancel, claim, complete (one or a batch), fail, release, sweep, purge, lineage, and the heartbeat's
 cancellations. The rules themselves (every transition, retry timing, leases) are pgTAP's
 (db/tests/api_invocations.sql); here: the routes, the roles, the statuses and the problem bodies."""
 
@@ -72,6 +72,15 @@ def claim_one(node, setup, invocation_id: str) -> dict:
     return claimed[invocation_id]
 
 
+def claim_all(node, setup, made: list[dict]) -> dict[str, str]:
+    """One claim that takes every given invocation: their lease tokens by invocation id."""
+    response = node.post(f"/nodes/{setup['node']['node_id']}/claim", json={"limit": 100})
+    assert response.status_code == 200, response.text
+    tokens = {c["invocation_id"]: c["lease_token"] for c in response.json()}
+    assert {m["invocation_id"] for m in made} <= tokens.keys(), response.json()
+    return tokens
+
+
 # submit ----------------------------------------------------------------------------------------------
 def test_submit_returns_the_queued_invocation(writer, setup):
     body = submit(writer, setup, priority=5)
@@ -135,7 +144,10 @@ def test_concurrent_submits_with_one_key_make_one_invocation(gateway_url, api_ke
     assert db.execute("SELECT count(*) FROM orchestrator.invocations WHERE idempotency_key = %s", (key,)).fetchone()[0] == 1
 
 
-def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url, setup):
+def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url, setup, db):
+    # The node's queue empty: a claim of that node may be waiting, and a submit wakes it.
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s AND state IN ('QUEUED', 'RETRY_WAIT')",
+               (setup["tool"]["tool_id"],))
     with psycopg.connect(db_url, autocommit=True) as listener, psycopg.connect(db_url) as submitter:
         listener.execute("LISTEN aio_invocations")
         submitter.execute("SELECT api.invocation_submit(tool_id => %s, input => '{\"text\": \"no\"}')", (setup["tool"]["tool_id"],))
@@ -145,6 +157,18 @@ def test_submit_notifies_at_commit_and_a_rolled_back_submit_wakes_nobody(db_url,
         submitter.commit()
         got = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
         assert got == [setup["node"]["node_id"]], got
+
+
+def test_submit_wakes_nobody_while_work_for_the_same_node_waits(db_url, setup, db, writer):
+    db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s AND state IN ('QUEUED', 'RETRY_WAIT')",
+               (setup["tool"]["tool_id"],))
+    with psycopg.connect(db_url, autocommit=True) as listener:
+        listener.execute("LISTEN aio_invocations")
+        submit(writer, setup)
+        assert [n.payload for n in listener.notifies(timeout=5, stop_after=1)] == [setup["node"]["node_id"]]
+        # One waits already: a claim of this node would have taken it, so none is waiting to be woken.
+        submit(writer, setup)
+        assert list(listener.notifies(timeout=0.5)) == []
 
 
 def test_idempotency_key_header_replays_the_response(writer, setup):
@@ -226,6 +250,42 @@ def test_complete_failures(writer, node, other_node, setup):
     problem(node.post(f"/invocations/{uuid.uuid4()}/complete", json={"lease_token": str(uuid.uuid4()), "output": {}}), 404, "P0002")
     # Still RUNNING, and the right token still works.
     assert node.post(url, json={"lease_token": claimed["lease_token"], "output": {"out": 1}}).json()["state"] == "SUCCEEDED"
+
+
+def test_complete_batch_records_each_item_in_order(writer, node, setup, db):
+    made = [submit(writer, setup) for _ in range(3)]
+    tokens = claim_all(node, setup, made)
+    items = [{"invocation_id": m["invocation_id"], "lease_token": tokens[m["invocation_id"]], "output": {"out": n}}
+             for n, m in enumerate(made)]
+    items[1]["output"] = {"no": 1}
+    items[2]["artifacts"] = [{"name": "batch.txt", "uri": f"s3://inv/{token()}"}]
+    done = node.post("/invocations/complete", json={"completions": items})
+    assert done.status_code == 200, done.text
+    assert [(r["invocation_id"], r["state"], r["attempt"]) for r in done.json()] == [
+        (made[0]["invocation_id"], "SUCCEEDED", 1), (made[1]["invocation_id"], "OUTPUT_INVALID", 1),
+        (made[2]["invocation_id"], "SUCCEEDED", 1)]
+    assert done.json()[1]["error"]["code"] == "OUTPUT_INVALID" and done.json()[0]["error"] is None
+    assert db.execute("SELECT count(*) FROM orchestrator.artifacts WHERE invocation_id = %s",
+                      (made[2]["invocation_id"],)).fetchone()[0] == 1
+
+
+def test_complete_batch_failures(writer, node, other_node, setup):
+    made = [submit(writer, setup) for _ in range(2)]
+    tokens = claim_all(node, setup, made)
+    items = [{"invocation_id": m["invocation_id"], "lease_token": tokens[m["invocation_id"]], "output": {"out": 1}} for m in made]
+    url = "/invocations/complete"
+    stale = problem(node.post(url, json={"completions": [items[0], {**items[1], "lease_token": str(uuid.uuid4())}]}),
+                    409, "PT409", "completions[1].lease_token")
+    assert stale["detail"].startswith("completions[1].lease_token: stale")
+    problem(other_node.post(url, json={"completions": items}), 403, "42501")
+    problem(writer.post(url, json={"completions": items}), 403)
+    problem(node.post(url, json={"completions": [{**items[0], "invocation_id": str(uuid.uuid4())}]}), 409, "23503",
+            "completions[0].invocation_id")
+    problem(node.post(url, json={"completions": [{**items[0], "extra": 1}]}), 422, "22023", "completions[0].extra")
+    problem(node.post(url, json={"completions": {}}), 422)
+    # All or nothing: both are still RUNNING, and the batch with the right tokens is recorded.
+    assert [node.get(f"/invocations/{m['invocation_id']}").json()["state"] for m in made] == ["RUNNING", "RUNNING"]
+    assert [r["state"] for r in node.post(url, json={"completions": items}).json()] == ["SUCCEEDED", "SUCCEEDED"]
 
 
 def test_fail_retries_then_fails_for_good(writer, node, setup):

@@ -56,13 +56,14 @@ LEAST_ROLE: dict[str, str] = {
         "monitoring_db_table_sizes", "monitoring_db_index_usage", "monitoring_db_cache_hit_ratio",
         "monitoring_db_long_running_queries", "monitoring_db_lock_waits", "monitoring_db_vacuum_status",
         "monitoring_db_slow_statements", "api_key_create", "api_key_list", "api_key_revoke", "audit_list", "audit_purge",
-        "node_claim", "invocation_complete", "invocation_fail", "invocation_release", "invocations_sweep", "invocations_purge",
+        "node_claim", "invocation_complete", "invocation_complete_batch", "invocation_fail", "invocation_release",
+        "invocations_sweep", "invocations_purge",
     ), ADMIN),
 }
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
                   "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check",
-                  "tool_validate", "invocation_get", "node_claim", "invocation_complete", "invocation_fail",
-                  "invocation_release"}
+                  "tool_validate", "invocation_get", "node_claim", "invocation_complete", "invocation_complete_batch",
+                  "invocation_fail", "invocation_release"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 
@@ -218,6 +219,7 @@ class Arranged:
                 "invocation_cancel": {"reason": "security matrix"},
                 "node_claim": {"limit": 1},
                 "invocation_complete": {"lease_token": lease_token, "output": {"ok": True}},
+                "invocation_complete_batch": {"completions": []},
                 "invocation_fail": {"lease_token": lease_token, "error": {"code": "SEC"}},
                 "invocation_release": {"lease_token": lease_token},
                 "invocations_sweep": {"limit": 10},

@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(146);
+SELECT plan(170);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -15,6 +15,9 @@ SELECT is(pg_get_function_arguments('api.node_claim(uuid, integer, integer)'::re
     'node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0', 'node_claim: argument names and defaults');
 SELECT is(pg_get_function_arguments('api.invocation_complete(uuid, uuid, jsonb, jsonb)'::regprocedure),
     'invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT ''[]''::jsonb', 'invocation_complete: argument names and defaults');
+SELECT is(pg_get_function_arguments('api.invocation_complete_batch(jsonb)'::regprocedure), 'completions jsonb',
+    'invocation_complete_batch: arguments');
+SELECT function_returns('api', 'invocation_complete_batch', ARRAY['jsonb'], 'setof api.invocation_completion');
 SELECT is(pg_get_function_arguments('api.invocation_fail(uuid, uuid, jsonb, boolean)'::regprocedure),
     'invocation_id uuid, lease_token uuid, error jsonb, retryable boolean DEFAULT true', 'invocation_fail: argument names and defaults');
 SELECT is(pg_get_function_arguments('api.invocation_list(text, uuid, uuid, integer, text)'::regprocedure),
@@ -38,7 +41,7 @@ $$, 'get, list and lineage are STABLE and SECURITY DEFINER');
 SELECT is_empty($$
     SELECT p.proname FROM pg_proc p
     WHERE p.pronamespace = 'api'::regnamespace
-      AND p.proname IN ('invocation_submit', 'invocation_cancel', 'node_claim', 'invocation_complete', 'invocation_fail',
+      AND p.proname IN ('invocation_submit', 'invocation_cancel', 'node_claim', 'invocation_complete', 'invocation_complete_batch', 'invocation_fail',
                         'invocation_release', 'invocations_sweep', 'invocations_purge') AND (p.provolatile <> 'v' OR NOT p.prosecdef)
 $$, 'the writes are VOLATILE and SECURITY DEFINER');
 
@@ -55,6 +58,10 @@ SELECT ok(has_function_privilege('aio_admin', 'api.invocations_sweep(integer)', 
           AND NOT has_function_privilege('aio_node', 'api.invocations_sweep(integer)', 'EXECUTE')
           AND NOT has_function_privilege('aio_writer', 'api.invocations_purge(integer)', 'EXECUTE'),
     'only an admin sweeps and purges');
+SELECT ok(has_function_privilege('aio_node', 'api.invocation_complete_batch(jsonb)', 'EXECUTE')
+          AND has_function_privilege('aio_admin', 'api.invocation_complete_batch(jsonb)', 'EXECUTE')
+          AND NOT has_function_privilege('aio_writer', 'api.invocation_complete_batch(jsonb)', 'EXECUTE'),
+    'a node key and an admin complete in batches; a writer may not');
 
 -- the fixture ----------------------------------------------------------------------------------------
 CREATE TEMP TABLE nd (k text PRIMARY KEY, node_id uuid NOT NULL);
@@ -86,6 +93,16 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
     RETURN d::jsonb;
+END $$;
+-- The message of the error a statement raises.
+CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE m text;
+BEGIN
+    EXECUTE q;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS m = MESSAGE_TEXT;
+    RETURN m;
 END $$;
 -- Makes a waiting invocation due now (retry waits are seconds long).
 CREATE FUNCTION pg_temp.due(text) RETURNS void LANGUAGE sql SECURITY DEFINER AS
@@ -224,6 +241,60 @@ SELECT pg_temp.due('strict');
 SELECT is(ARRAY(SELECT pg_temp.claim('a')), ARRAY['strict'], 'claimed again when due');
 SELECT is((api.invocation_complete(invocation_id => pg_temp.i('strict'), lease_token => pg_temp.tok('strict'), output => '[]')).state, 'DEAD',
     'an invalid output on the last attempt: DEAD');
+
+-- complete in batches ------------------------------------------------------------------------------
+INSERT INTO iv (k, invocation_id) SELECT k, (api.invocation_submit(tool_name => 'inv-echo', input => jsonb_build_object('text', k))).invocation_id
+FROM unnest(ARRAY['b1', 'b2', 'b3']) AS k;
+SELECT is(ARRAY(SELECT pg_temp.claim('a', 3) ORDER BY 1), ARRAY['b1', 'b2', 'b3'], 'claim three for a batch');
+CREATE FUNCTION pg_temp.done(k text, output jsonb DEFAULT '{"out": 1}') RETURNS jsonb LANGUAGE sql STABLE AS
+    'SELECT jsonb_build_object(''invocation_id'', pg_temp.i(k), ''lease_token'', pg_temp.tok(k), ''output'', output)';
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)',
+                        jsonb_build_array(pg_temp.done('b3'), pg_temp.done('b3'))),
+    'PT409', NULL, 'the same invocation twice in a batch: the second is stale, PT409');
+SELECT alike(pg_temp.error_of(format('SELECT api.invocation_complete_batch(completions => %L)',
+                                    jsonb_build_array(pg_temp.done('b3'), pg_temp.done('b3')))),
+    'completions[1].lease_token: stale;%', 'the error names the item by index and field');
+SELECT is(pg_temp.state('b3'), 'RUNNING', 'all or nothing: the first item of the refused batch is not recorded');
+SELECT results_eq(format('SELECT invocation_id, state, attempt, finished_at IS NOT NULL, error->>''code'' FROM api.invocation_complete_batch(completions => %L)',
+                         jsonb_build_array(pg_temp.done('b2', '{"nope": 1}'),
+                                           pg_temp.done('b1') || '{"artifacts": [{"name": "b1.txt", "uri": "s3://inv/b1.txt"}]}')),
+    $$ VALUES (pg_temp.i('b2'), 'OUTPUT_INVALID', 1, true, 'OUTPUT_INVALID'), (pg_temp.i('b1'), 'SUCCEEDED', 1, true, NULL) $$,
+    'a batch: one row per item in the order given, an invalid output ended OUTPUT_INVALID (not an error)');
+SELECT results_eq($$ SELECT a.tool_id, a.node_id, i.output FROM orchestrator.artifacts a JOIN orchestrator.invocations i USING (invocation_id)
+                     WHERE a.invocation_id = pg_temp.i('b1') $$,
+    $$ VALUES (pg_temp.t('echo'), pg_temp.n('a'), '{"out": 1}'::jsonb) $$, 'its output and artifact are recorded as by invocation_complete');
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '{}') $$, '22023', NULL, 'completions not an array: 22023');
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => NULL) $$, '22023', NULL, 'completions null: 22023');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', (SELECT jsonb_agg(pg_temp.done('b3')) FROM generate_series(1, 1001))),
+    '22023', 'completions: at most 1000 items, got 1001', 'more than 1000 items: 22023');
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '["x"]') $$, '22023',
+    'completions[0]: must be a JSON object, got string', 'an item that is not an object: 22023');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') || '{"extra": 1}')),
+    '22023', 'completions[0].extra: is not a field of a completion (invocation_id, lease_token, output, artifacts)', 'an unknown field: 22023');
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '[{"output": {}}]') $$, '23502',
+    'completions[0].invocation_id: is required and may not be null', 'no invocation_id: 23502');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') - 'output')),
+    '23502', 'completions[0].output: is required (null is an output)', 'no output: 23502');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') - 'lease_token')),
+    '23502', 'completions[0].lease_token: is required and may not be null', 'no lease_token: 23502');
+SELECT throws_ok($$ SELECT api.invocation_complete_batch(completions => '[{"invocation_id": "nope", "lease_token": "nope", "output": {}}]') $$, '22P02',
+    NULL, 'an invocation_id that is not a UUID: 22P02');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)',
+                        jsonb_build_array(pg_temp.done('b3') || '{"invocation_id": "00000000-0000-0000-0000-000000000000"}')),
+    '23503', NULL, 'an unknown invocation (a reference in the body): 23503');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3') || '{"artifacts": {}}')),
+    '22023', 'completions[0].artifacts: must be a JSON array of artifact objects, got object', 'artifacts not an array: 22023');
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)',
+                        jsonb_build_array(pg_temp.done('b3') || '{"artifacts": [{"name": "x", "uri": "s3://x", "size_bytes": -1}]}')),
+    '23514', 'completions[0].artifacts[0].size_bytes: must be 0 or more', 'a bad artifact, named within its item: 23514');
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('b')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT throws_ok(format('SELECT api.invocation_complete_batch(completions => %L)', jsonb_build_array(pg_temp.done('b3'))),
+    '42501', NULL, 'a node key completing another node''s invocation in a batch: 42501');
+RESET ROLE;
+DO $$ BEGIN PERFORM set_config('aio.node_id', '', true); END $$;
+SELECT is((SELECT state FROM api.invocation_complete_batch(completions => jsonb_build_array(pg_temp.done('b3')))), 'SUCCEEDED',
+    'and then the batch of the last one is recorded');
 
 -- fail, retry timing, DEAD ------------------------------------------------------------------------
 INSERT INTO iv (k, invocation_id) VALUES ('f', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "f"}', max_attempts => 3)).invocation_id);
@@ -411,6 +482,16 @@ SELECT throws_ok($$ SELECT api.tool_invocation_settings_get(tool_id => '00000000
 
 -- a tool with invocations is not deleted
 SELECT throws_ok($$ SELECT api.tool_delete(tool_id => pg_temp.t('strict')) $$, '23503', NULL, 'a tool with invocations is not deleted: 23503');
+
+-- a claim merges the work targeted at its node and the untargeted work, in priority order ---------------
+DELETE FROM orchestrator.invocations WHERE state IN ('QUEUED', 'RETRY_WAIT');
+INSERT INTO iv (k, invocation_id) VALUES
+    ('m-any-high', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "h"}', priority => 10)).invocation_id),
+    ('m-pinned',   (api.invocation_submit(tool_name => 'inv-pinned', input => '{"text": "p"}')).invocation_id),
+    ('m-any-low',  (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "l"}', priority => -10)).invocation_id);
+SELECT is(ARRAY(SELECT iv.k FROM api.node_claim(node_id => pg_temp.n('b'), "limit" => 10) WITH ORDINALITY AS c
+                JOIN iv USING (invocation_id) ORDER BY c.ordinality),
+    ARRAY['m-any-high', 'm-pinned', 'm-any-low'], 'node b: its own and the untargeted work, merged by priority');
 
 SELECT * FROM finish();
 ROLLBACK;

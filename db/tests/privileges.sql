@@ -73,6 +73,7 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('invocation_cancel',                      'writer', false),
     ('node_claim',                             'admin',  true),
     ('invocation_complete',                    'admin',  true),
+    ('invocation_complete_batch',              'admin',  true),
     ('invocation_fail',                        'admin',  true),
     ('invocation_release',                     'admin',  true),
     ('invocations_sweep',                      'admin',  false),
@@ -98,7 +99,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 71, 'the matrix covers 71 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 72, 'the matrix covers 72 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$

@@ -88,6 +88,16 @@ CREATE TYPE api.invocation_claim AS (
 COMMENT ON TYPE api.invocation_claim IS
 'Work handed to a node: what to run, and the lease token every report about it must present. The lease lasts until lease_expires_at and is renewed by each heartbeat of the node; run_deadline (when the invocation has a run timeout) is not.';
 
+CREATE TYPE api.invocation_completion AS (
+    invocation_id uuid,
+    state         text,
+    attempt       integer,
+    finished_at   timestamptz,
+    error         jsonb
+);
+COMMENT ON TYPE api.invocation_completion IS
+'How one completion of a batch ended: the invocation''s state (SUCCEEDED; OUTPUT_INVALID, RETRY_WAIT or DEAD when the output broke the output_schema, error then saying how), its attempt and when it finished.';
+
 CREATE TYPE api.invocations_swept AS (
     lease_lost      integer,
     requeued        integer,
@@ -141,12 +151,22 @@ COMMENT ON FUNCTION orchestrator.invocation_not_found(uuid) IS 'Raises P0002 for
 
 -- The lease rule: a RUNNING attempt's lease ends lease after the later of its start and its node's
 -- last heartbeat, so a heartbeat renews every lease of its node without writing to invocations.
+-- PL/pgSQL, not SQL: a SQL function that is not inlined is planned again on every call from
+-- PL/pgSQL, and these helpers run on every submit, claim and report.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_lease_expires_at(i orchestrator.invocations) RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-    SELECT greatest(a.started_at, h.last_heartbeat_at) + i.lease
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    expires timestamptz;
+BEGIN
+    IF i.state IS DISTINCT FROM 'RUNNING' THEN
+        RETURN NULL;
+    END IF;
+    SELECT greatest(a.started_at, h.last_heartbeat_at) + i.lease INTO expires
     FROM orchestrator.invocation_attempts a
     LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
-    WHERE i.state = 'RUNNING' AND a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+    WHERE a.invocation_id = i.invocation_id AND a.attempt = i.attempt;
+    RETURN expires;
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invocations) IS
 'When the lease of a RUNNING invocation ends: greatest(attempt start, its node''s last heartbeat) + lease. NULL when not RUNNING.';
@@ -195,20 +215,26 @@ COMMENT ON FUNCTION orchestrator.check_own_node(uuid, text, text) IS
 'Raises 42501 naming field when the request runs as aio_node and node_id is not the node of its key (setting aio.node_id).';
 
 CREATE OR REPLACE FUNCTION orchestrator.invocation_out(i orchestrator.invocations) RETURNS api.invocation
-LANGUAGE sql STABLE AS $$
-    SELECT ROW(i.invocation_id, i.tool_id, t.name, t.version, i.target_node_id, i.state, i.priority, i.input, i.output, i.error,
-               i.attempt, i.max_attempts, i.node_id, i.idempotency_key, i.submitted_by, i.not_before, i.run_after,
-               pg_catalog.date_part('epoch', i.queue_timeout)::integer, pg_catalog.date_part('epoch', i.run_timeout)::integer,
-               pg_catalog.date_part('epoch', i.lease)::integer, i.queue_deadline, i.run_deadline,
-               orchestrator.invocation_lease_expires_at(i), i.cancel_requested_at, i.cancel_reason,
-               i.created_at, i.started_at, i.finished_at, i.updated_at,
-               coalesce((SELECT pg_catalog.array_agg(x.artifact_id ORDER BY x.artifact_id)
-                         FROM orchestrator.invocation_input_artifacts x WHERE x.invocation_id = i.invocation_id), '{}'),
-               coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                                    'attempt', a.attempt, 'node_id', a.node_id, 'started_at', a.started_at,
-                                    'ended_at', a.ended_at, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt)
-                         FROM orchestrator.invocation_attempts a WHERE a.invocation_id = i.invocation_id), '[]'))::api.invocation
-    FROM orchestrator.tools t WHERE t.tool_id = i.tool_id
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    answer api.invocation;
+BEGIN
+    SELECT i.invocation_id, i.tool_id, t.name, t.version, i.target_node_id, i.state, i.priority, i.input, i.output, i.error,
+           i.attempt, i.max_attempts, i.node_id, i.idempotency_key, i.submitted_by, i.not_before, i.run_after,
+           pg_catalog.date_part('epoch', i.queue_timeout)::integer, pg_catalog.date_part('epoch', i.run_timeout)::integer,
+           pg_catalog.date_part('epoch', i.lease)::integer, i.queue_deadline, i.run_deadline,
+           orchestrator.invocation_lease_expires_at(i), i.cancel_requested_at, i.cancel_reason,
+           i.created_at, i.started_at, i.finished_at, i.updated_at,
+           coalesce((SELECT pg_catalog.array_agg(x.artifact_id ORDER BY x.artifact_id)
+                     FROM orchestrator.invocation_input_artifacts x WHERE x.invocation_id = i.invocation_id), '{}'),
+           coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                'attempt', a.attempt, 'node_id', a.node_id, 'started_at', a.started_at,
+                                'ended_at', a.ended_at, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt)
+                     FROM orchestrator.invocation_attempts a WHERE a.invocation_id = i.invocation_id), '[]')
+    INTO answer
+    FROM orchestrator.tools t WHERE t.tool_id = i.tool_id;
+    RETURN answer;
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_out(orchestrator.invocations) IS 'An invocations row as api.invocation, with its tool''s name and version, lease end, input artifacts and attempts.';
 
@@ -438,6 +464,7 @@ DECLARE
     errors jsonb;
     missing uuid;
     starts timestamptz := greatest(pg_catalog.now(), coalesce(not_before, pg_catalog.now()));
+    others_waiting boolean;
 BEGIN
     -- The tool: by id, or by name (a version, or the latest ACTIVE one by semver).
     IF tool_id IS NOT NULL AND (tool_name IS NOT NULL OR tool_version IS NOT NULL) THEN
@@ -547,15 +574,35 @@ BEGIN
     END IF;
     INSERT INTO orchestrator.invocation_input_artifacts (invocation_id, artifact_id)
     SELECT DISTINCT created.invocation_id, x.id FROM pg_catalog.unnest(inputs) AS x(id);
+    -- Claims wait only when they found nothing: while other work with the same target (the same
+    -- node, or none) is waiting to be claimed, no claim that could take this one is waiting, and
+    -- the NOTIFY is left out (a transaction that notifies holds a database-wide lock through its
+    -- commit: notifying submits commit one at a time). A claim that lost a race here waits at most
+    -- until the gateway's fallback poll.
     IF starts <= pg_catalog.now() THEN
-        PERFORM orchestrator.invocation_notify(created.target_node_id);
+        IF created.target_node_id IS NULL THEN
+            others_waiting := EXISTS (
+                SELECT FROM orchestrator.invocations w
+                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= pg_catalog.now()
+                  AND w.invocation_id <> created.invocation_id
+                  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = w.tool_id AND t.status = 'ACTIVE'));
+        ELSE
+            others_waiting := EXISTS (
+                SELECT FROM orchestrator.invocations w
+                WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = created.target_node_id AND w.run_after <= pg_catalog.now()
+                  AND w.invocation_id <> created.invocation_id
+                  AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = w.tool_id AND t.status = 'ACTIVE'));
+        END IF;
+        IF NOT others_waiting THEN
+            PERFORM orchestrator.invocation_notify(created.target_node_id);
+        END IF;
     END IF;
     RETURN orchestrator.invocation_out(created);
 END
 $$;
 COMMENT ON FUNCTION api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]) IS
 'Asks for a tool to be run with an input; returns the QUEUED invocation.
-The tool is tool_id, or tool_name with tool_version (without one: the latest ACTIVE version by semver); it must be ACTIVE. The input is validated against the tool''s input_schema in this transaction. With an idempotency_key, a second submit by the same caller (API key, token subject or role) returns the first invocation instead of making another, also when both run at once. priority -100..100 (higher first); not_before: not claimed earlier; queue_timeout_seconds: TIMED_OUT when not claimed that long after it could be; run_timeout_seconds: TIMED_OUT when an attempt runs longer; max_attempts 1..100. The lease is the tool''s lease_seconds. Callable inside a caller''s transaction: a rolled-back submit leaves nothing and wakes nobody (NOTIFY aio_invocations at commit).
+The tool is tool_id, or tool_name with tool_version (without one: the latest ACTIVE version by semver); it must be ACTIVE. The input is validated against the tool''s input_schema in this transaction. With an idempotency_key, a second submit by the same caller (API key, token subject or role) returns the first invocation instead of making another, also when both run at once. priority -100..100 (higher first); not_before: not claimed earlier; queue_timeout_seconds: TIMED_OUT when not claimed that long after it could be; run_timeout_seconds: TIMED_OUT when an attempt runs longer; max_attempts 1..100. The lease is the tool''s lease_seconds. Callable inside a caller''s transaction: a rolled-back submit leaves nothing and wakes nobody (NOTIFY aio_invocations at commit, sent only when no other work with the same target node, or none, is waiting to be claimed: otherwise no claim that could take it is waiting).
 Example: SELECT invocation_id, state FROM api.invocation_submit(tool_name => ''doc-translator'', input => ''{"text": "Hallo", "to": "en"}'', idempotency_key => ''order-42'');
 Errors: 23514 input does not match the input_schema (DETAIL: the validator''s errors as a JSON array; over HTTP the problem''s errors), the tool is not ACTIVE (tool_id), priority, max_attempts, a timeout or idempotency_key out of range; 23502 neither tool_id nor tool_name; 22023 tool_id together with tool_name or tool_version; 23503 no tool has this tool_id, tool_name or tool_version, or an input_artifact_ids entry names no artifact; PT422 the idempotency_key was used for another tool or input.
 Route: POST /invocations/ -> 201';
@@ -677,9 +724,16 @@ Route: POST /invocations/{invocation_id}/cancel -> 200';
 -- claim -----------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION api.node_claim(node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0)
 RETURNS SETOF api.invocation_claim
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- No sort: a claim walks the claim indexes in claim order and stops after "limit" rows. Left
+-- free, the planner may sort the whole queue instead, when its statistics are stale or when a
+-- cached plan assumes that a LIMIT takes a tenth of the queue. With sorts ruled out, the plan does
+-- not depend on the values: planned once per session (a sort it cannot avoid, of the rows claimed,
+-- still runs; jit off, as the penalty added to its cost would start the JIT compiler).
+SET search_path = '' SET enable_sort = off SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     node_status text;
+    picked uuid[];
 BEGIN
     PERFORM orchestrator.check_own_node(node_claim.node_id, 'node_id', 'claim work for its own node');
     IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 100 THEN
@@ -693,26 +747,45 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_claim.node_id);
     END IF;
-    -- No timer waits on a daemon: every claim first ends a few leases, timeouts and cancellations.
-    PERFORM orchestrator.invocations_sweep_batch(10);
+    -- No timer waits on a daemon: claims end leases, timeouts and cancellations too, a few at a
+    -- time, at most once a second per session (the gateway sweeps every second anyway).
+    IF coalesce(NULLIF(pg_catalog.current_setting('aio.claim_swept_at', true), '')::timestamptz, '-infinity')
+       < pg_catalog.clock_timestamp() - interval '1 second' THEN
+        PERFORM orchestrator.invocations_sweep_batch(10);
+        PERFORM pg_catalog.set_config('aio.claim_swept_at', pg_catalog.clock_timestamp()::text, false);
+    END IF;
     IF node_status <> 'ACTIVE' THEN
         RETURN;  -- a node in MAINTENANCE, INACTIVE or ERROR is given no work
     END IF;
-    RETURN QUERY
-    WITH picked AS (
-        SELECT i.invocation_id FROM orchestrator.invocations i
-        WHERE i.state IN ('QUEUED', 'RETRY_WAIT') AND i.run_after <= pg_catalog.now()
-          AND (i.target_node_id IS NULL OR i.target_node_id = node_claim.node_id)
-          AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
-        ORDER BY i.priority DESC, i.run_after, i.invocation_id
+    SELECT pg_catalog.array_agg(p.invocation_id) INTO picked FROM (
+        -- The waiting work of this node and of any node, each range read in claim order from its
+        -- index and the two merged; each candidate is then locked on its own (its state checked
+        -- again), and the claim stops after "limit" rows. Locking in a subquery of one table keeps
+        -- the recheck of a row changed meanwhile to that row: on the join, the recheck would scan
+        -- the merged ranges again for every such row.
+        SELECT locked.invocation_id
+        FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+               WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = node_claim.node_id AND w.run_after <= pg_catalog.now()
+               ORDER BY w.priority DESC, w.run_after, w.invocation_id)
+              UNION ALL
+              (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
+               WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= pg_catalog.now()
+               ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
+        CROSS JOIN LATERAL (
+            SELECT i.invocation_id FROM orchestrator.invocations i
+            WHERE i.invocation_id = waiting.invocation_id AND i.state IN ('QUEUED', 'RETRY_WAIT')
+              AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
+            FOR UPDATE OF i SKIP LOCKED) AS locked
+        ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
         LIMIT "limit"
-        FOR UPDATE OF i SKIP LOCKED
-    ), claimed AS (
+    ) AS p;
+    RETURN QUERY
+    WITH claimed AS (
         UPDATE orchestrator.invocations i
         SET state = 'RUNNING', attempt = i.attempt + 1, node_id = node_claim.node_id, lease_token = pg_catalog.gen_random_uuid(),
             started_at = coalesce(i.started_at, pg_catalog.now()), queue_deadline = NULL,
             run_deadline = pg_catalog.now() + i.run_timeout
-        FROM picked WHERE i.invocation_id = picked.invocation_id
+        WHERE i.invocation_id = ANY (picked)
         RETURNING i.invocation_id, i.tool_id, i.input, i.attempt, i.node_id, i.lease_token, i.lease, i.run_deadline, i.priority, i.run_after
     ), attempts AS (
         INSERT INTO orchestrator.invocation_attempts (invocation_id, attempt, node_id, lease_token, started_at)
@@ -725,17 +798,19 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.node_claim(uuid, integer, integer) IS
-'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end (renewed by each heartbeat of the node: the lease ends lease_seconds after the later of the claim and the last heartbeat). Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. Each claim first runs a small sweep (expired leases, timeouts). wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
+'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end (renewed by each heartbeat of the node: the lease ends lease_seconds after the later of the claim and the last heartbeat). Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
 Example: SELECT invocation_id, tool_name, input, lease_token FROM api.node_claim(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', "limit" => 4);
 Errors: P0002 no node has this id; 42501 a node key claiming for another node; 22023 limit outside 1..100 or wait_seconds outside 0..60.
 Route: POST /nodes/{node_id}/claim -> 200';
 
 -- complete, fail, release -----------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION api.invocation_complete(invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT '[]')
-RETURNS api.invocation
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+-- A result reported for a held invocation (orchestrator.invocation_held): the output checked
+-- against the output_schema, the artifacts recorded, the attempt and the invocation ended. For
+-- api.invocation_complete and api.invocation_complete_batch.
+CREATE OR REPLACE FUNCTION orchestrator.invocation_completed(inv orchestrator.invocations, output jsonb, artifacts jsonb)
+RETURNS orchestrator.invocations
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    inv orchestrator.invocations;
     tool orchestrator.tools;
     value jsonb := coalesce(output, 'null');
     items jsonb := coalesce(artifacts, '[]');
@@ -746,11 +821,6 @@ DECLARE
     next_state text;
     retry_at timestamptz;
 BEGIN
-    IF pg_catalog.jsonb_typeof(items) <> 'array' THEN
-        RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(items)
-            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
-    END IF;
-    inv := orchestrator.invocation_held(invocation_id, lease_token);
     SELECT * INTO tool FROM orchestrator.tools t WHERE t.tool_id = inv.tool_id;
 
     IF tool.output_schema NOT IN ('{}'::jsonb, 'true'::jsonb) THEN
@@ -801,6 +871,26 @@ BEGIN
             PERFORM orchestrator.invocation_notify(inv.target_node_id);
         END IF;
     END IF;
+    RETURN inv;
+END
+$$;
+COMMENT ON FUNCTION orchestrator.invocation_completed(orchestrator.invocations, jsonb, jsonb) IS
+'Records the result of a held invocation (orchestrator.invocation_held): SUCCEEDED with its output and artifacts, or, when the output breaks the tool''s output_schema, the attempt OUTPUT_INVALID and the invocation OUTPUT_INVALID, RETRY_WAIT or DEAD. Returns the row as it is after.';
+
+CREATE OR REPLACE FUNCTION api.invocation_complete(invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT '[]')
+RETURNS api.invocation
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    inv orchestrator.invocations;
+BEGIN
+    IF pg_catalog.jsonb_typeof(coalesce(artifacts, '[]')) <> 'array' THEN
+        RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(artifacts)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
+    END IF;
+    inv := orchestrator.invocation_held(invocation_id, lease_token);
+    -- Two statements: the answer reads the attempts after the writes (a STABLE function in the
+    -- same expression would read them as they were when the expression began).
+    inv := orchestrator.invocation_completed(inv, output, artifacts);
     RETURN orchestrator.invocation_out(inv);
 END
 $$;
@@ -810,6 +900,72 @@ lease_token must be the one the claim returned; a report after the lease expired
 Example: SELECT state FROM api.invocation_complete(invocation_id => ''3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70'', lease_token => ''0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b'', output => ''{"text": "Hello"}'', artifacts => ''[{"name": "out.txt", "uri": "s3://results/out.txt", "size_bytes": 5}]'');
 Errors: PT409 a stale or unknown lease token, an invocation no longer RUNNING (its state named), a lost lease or a passed run deadline; P0002 no invocation has this id; 42501 a node key reporting on another node''s invocation; 23502 lease_token missing; 22023, 22P02, 23502, 23514 a bad artifact (named as artifacts[i].field, as POST /artifacts/batch does).
 Route: POST /invocations/{invocation_id}/complete -> 200';
+
+-- Many results in one call and one commit: a node that finishes many short runs reports them
+-- together. All or nothing, so that a refused item (its lease lost) leaves the others to be
+-- reported again, one by one or in a new batch.
+CREATE OR REPLACE FUNCTION api.invocation_complete_batch(completions jsonb) RETURNS SETOF api.invocation_completion
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    item jsonb;
+    n integer := 0;
+    inv orchestrator.invocations;
+    unknown text;
+    code text;
+    message text;
+    detail text;
+    hint text;
+    field text;
+BEGIN
+    IF completions IS NULL OR pg_catalog.jsonb_typeof(completions) <> 'array' THEN
+        RAISE EXCEPTION 'completions: must be a JSON array of {invocation_id, lease_token, output, artifacts} objects, got %',
+                coalesce(pg_catalog.jsonb_typeof(completions), 'null')
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'completions';
+    ELSIF pg_catalog.jsonb_array_length(completions) > 1000 THEN
+        RAISE EXCEPTION 'completions: at most 1000 items, got %', pg_catalog.jsonb_array_length(completions)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'completions';
+    END IF;
+    -- One handler for the whole loop (one subtransaction, not one per item): it names the item.
+    BEGIN
+        FOR item IN SELECT e.item FROM pg_catalog.jsonb_array_elements(completions) AS e(item) LOOP
+            IF pg_catalog.jsonb_typeof(item) <> 'object' THEN
+                RAISE EXCEPTION 'must be a JSON object, got %', pg_catalog.jsonb_typeof(item) USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            SELECT k.key INTO unknown FROM pg_catalog.jsonb_object_keys(item) AS k(key)
+            WHERE k.key NOT IN ('invocation_id', 'lease_token', 'output', 'artifacts') LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION '%: is not a field of a completion (invocation_id, lease_token, output, artifacts)', unknown
+                    USING ERRCODE = 'invalid_parameter_value', COLUMN = unknown;
+            ELSIF item->>'invocation_id' IS NULL THEN
+                RAISE EXCEPTION 'invocation_id: is required and may not be null' USING ERRCODE = 'not_null_violation', COLUMN = 'invocation_id';
+            ELSIF NOT item ? 'output' THEN
+                RAISE EXCEPTION 'output: is required (null is an output)' USING ERRCODE = 'not_null_violation', COLUMN = 'output';
+            ELSIF pg_catalog.jsonb_typeof(coalesce(item->'artifacts', '[]')) NOT IN ('array', 'null') THEN
+                RAISE EXCEPTION 'artifacts: must be a JSON array of artifact objects, got %', pg_catalog.jsonb_typeof(item->'artifacts')
+                    USING ERRCODE = 'invalid_parameter_value', COLUMN = 'artifacts';
+            END IF;
+            inv := orchestrator.invocation_held((item->>'invocation_id')::uuid, (item->>'lease_token')::uuid);
+            inv := orchestrator.invocation_completed(inv, item->'output', NULLIF(item->'artifacts', 'null'));
+            RETURN NEXT ROW(inv.invocation_id, inv.state, inv.attempt, inv.finished_at, inv.error)::api.invocation_completion;
+            n := n + 1;
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+                                hint = PG_EXCEPTION_HINT, field = COLUMN_NAME;
+        IF code = 'P0002' THEN
+            code := '23503';  -- an unknown invocation_id is a reference in the body, not a missing resource
+        END IF;
+        RAISE EXCEPTION '%', pg_catalog.format('completions[%s]', n) || CASE WHEN field <> '' THEN '.' ELSE ': ' END || message
+            USING ERRCODE = code, DETAIL = detail, HINT = hint,
+                  COLUMN = pg_catalog.format('completions[%s]', n) || coalesce('.' || NULLIF(field, ''), '');
+    END;
+END
+$$;
+COMMENT ON FUNCTION api.invocation_complete_batch(jsonb) IS
+'Reports the results of many RUNNING invocations at once (at most 1000), all or nothing, in one transaction: each item is what api.invocation_complete takes, {"invocation_id": ..., "lease_token": ..., "output": ..., "artifacts": [...]} (artifacts optional, output required: null is an output), with the same rules: the output is validated against the tool''s output_schema (a mismatch ends the attempt OUTPUT_INVALID, and is not an error), the artifacts are recorded with the invocation as their producer. Returns one row per item, in the order given: the state it ended in, its attempt, when it finished, and (not SUCCEEDED) the error. When any item is refused, nothing is recorded and the error names the item and its field, e.g. completions[2].lease_token: stale; report the others again.
+Example: SELECT invocation_id, state FROM api.invocation_complete_batch(completions => ''[{"invocation_id": "3f2a9d1e-6c1b-4f7a-9e55-2b8c0d4e6f70", "lease_token": "0e8f5b7a-2d4c-4b1e-9f3a-6c5d4e3f2a1b", "output": {"text": "Hello"}}]'');
+Errors: 22023 completions not an array or over 1000 items, an item not an object, an unknown field, artifacts not an array, a bad artifact as for api.invocation_complete; 23502 invocation_id, lease_token or output missing; 22P02 invocation_id or lease_token not a UUID; PT409 a stale or unknown lease token, an invocation no longer RUNNING, a lost lease or a passed run deadline; 23503 no invocation has this invocation_id; 42501 a node key reporting on another node''s invocation.
+Route: POST /invocations/complete -> 200';
 
 CREATE OR REPLACE FUNCTION api.invocation_fail(invocation_id uuid, lease_token uuid, error jsonb, retryable boolean DEFAULT true)
 RETURNS api.invocation
@@ -894,7 +1050,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.invocations_sweep(integer) IS
-'Ends what nobody will finish, at most limit rows per rule: attempts whose lease expired (their node stopped heartbeating for longer than the lease) end LEASE_LOST and their invocations are QUEUED again at once (DEAD when out of attempts; CANCELLED when cancellation was asked); attempts past their run deadline and invocations past their queue deadline end TIMED_OUT; RUNNING invocations whose cancellation the node did not honour within twice the lease end CANCELLED. Requeued work is announced (NOTIFY aio_invocations). The gateway calls it every second, and every claim runs a small one first; rows another sweep holds are skipped.
+'Ends what nobody will finish, at most limit rows per rule: attempts whose lease expired (their node stopped heartbeating for longer than the lease) end LEASE_LOST and their invocations are QUEUED again at once (DEAD when out of attempts; CANCELLED when cancellation was asked); attempts past their run deadline and invocations past their queue deadline end TIMED_OUT; RUNNING invocations whose cancellation the node did not honour within twice the lease end CANCELLED. Requeued work is announced (NOTIFY aio_invocations). The gateway calls it every second, and claims run a small one (at most once a second per session); rows another sweep holds are skipped.
 Example: SELECT * FROM api.invocations_sweep("limit" => 1000);
 Errors: 22023 limit outside 1..10000.
 Route: POST /invocations/sweep -> 200';
@@ -1022,6 +1178,7 @@ REVOKE ALL ON FUNCTION
     api.invocation_cancel(uuid, text),
     api.node_claim(uuid, integer, integer),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
+    api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),
     api.invocation_release(uuid, uuid),
     api.invocations_sweep(integer),
@@ -1046,6 +1203,7 @@ GRANT EXECUTE ON FUNCTION
     api.invocation_get(uuid),
     api.node_claim(uuid, integer, integer),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
+    api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),
     api.invocation_release(uuid, uuid)
 TO aio_node, aio_admin;

@@ -2,7 +2,7 @@
 -- requires: data/tools data/node_heartbeats data/api_keys
 -- Invocations: a request to run a tool with an input, and one attempt row per claim. The database
 -- is the scheduler: the states and their transitions are enforced here (a trigger), claims take
--- rows with FOR UPDATE SKIP LOCKED through a partial index that holds only the waiting rows, and a
+-- rows with FOR UPDATE SKIP LOCKED through partial indexes that hold only the waiting rows, and a
 -- lease is derived from the node's heartbeat (no write renews it).
 BEGIN;
 SET LOCAL ROLE aio_owner;
@@ -10,17 +10,7 @@ SET LOCAL ROLE aio_owner;
 CREATE FUNCTION orchestrator.invocation_states() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT '{QUEUED,RUNNING,RETRY_WAIT,SUCCEEDED,FAILED,OUTPUT_INVALID,CANCELLED,TIMED_OUT,DEAD}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.invocation_states() IS 'The states an invocation may be in; used by the CHECK and by list filters.';
-
-CREATE FUNCTION orchestrator.invocation_final_states() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT '{SUCCEEDED,FAILED,OUTPUT_INVALID,CANCELLED,TIMED_OUT,DEAD}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.invocation_final_states() IS 'The final states: an invocation in one of them never changes again (only the purge deletes it).';
-
-CREATE FUNCTION orchestrator.attempt_outcomes() RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT '{SUCCEEDED,FAILED,OUTPUT_INVALID,LEASE_LOST,CANCELLED,TIMED_OUT,RELEASED}'::text[] $$;
-COMMENT ON FUNCTION orchestrator.attempt_outcomes() IS 'How an attempt may end.';
+COMMENT ON FUNCTION orchestrator.invocation_states() IS 'The states an invocation may be in (the CHECK invocations_state_valid spells the same list); used by list filters.';
 
 CREATE TABLE orchestrator.invocations (
     invocation_id       uuid        NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
@@ -58,7 +48,9 @@ CREATE TABLE orchestrator.invocations (
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
     CONSTRAINT invocations_node_id_fkey FOREIGN KEY (node_id)
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
-    CONSTRAINT invocations_state_valid CHECK (state = ANY (orchestrator.invocation_states())),
+    -- The lists are spelt out: a function call in a CHECK is planned again on every write.
+    CONSTRAINT invocations_state_valid CHECK (state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT', 'SUCCEEDED', 'FAILED', 'OUTPUT_INVALID',
+                                                        'CANCELLED', 'TIMED_OUT', 'DEAD')),
     CONSTRAINT invocations_priority_range CHECK (priority BETWEEN -100 AND 100),
     CONSTRAINT invocations_max_attempts_range CHECK (max_attempts BETWEEN 1 AND 100),
     CONSTRAINT invocations_idempotency_key_format CHECK (length(idempotency_key) BETWEEN 1 AND 255),
@@ -71,7 +63,7 @@ CREATE TABLE orchestrator.invocations (
     CONSTRAINT invocations_cancel_reason_length CHECK (length(cancel_reason) <= 1000),
     -- A RUNNING invocation holds a lease token; no other state does.
     CONSTRAINT invocations_running_lease CHECK ((state = 'RUNNING') = (lease_token IS NOT NULL)),
-    CONSTRAINT invocations_finished CHECK ((finished_at IS NOT NULL) = (state = ANY (orchestrator.invocation_final_states())))
+    CONSTRAINT invocations_finished CHECK ((finished_at IS NOT NULL) = (state IN ('SUCCEEDED', 'FAILED', 'OUTPUT_INVALID', 'CANCELLED', 'TIMED_OUT', 'DEAD')))
 );
 
 COMMENT ON TABLE orchestrator.invocations IS
@@ -104,10 +96,14 @@ COMMENT ON CONSTRAINT invocations_cancel_reason_length ON orchestrator.invocatio
 COMMENT ON CONSTRAINT invocations_running_lease ON orchestrator.invocations IS 'lease_token: a RUNNING invocation has a lease token, no other state has one';
 COMMENT ON CONSTRAINT invocations_finished ON orchestrator.invocations IS 'finished_at: set exactly when the state is final';
 
--- Claims: only the waiting rows, in claim order. With a million finished rows this index still
--- holds only the queue, so a claim reads a few index entries whatever the table's size.
-CREATE INDEX invocations_claim_idx ON orchestrator.invocations (priority DESC, run_after, invocation_id)
-    WHERE state IN ('QUEUED', 'RETRY_WAIT');
+-- Claims: only the waiting rows, in claim order, those any node may run and those targeted at a
+-- node apart. A claim merges two ordered ranges, the untargeted one and its node's: it never reads
+-- past work waiting for other nodes, and with a million finished rows the indexes still hold only
+-- the queue.
+CREATE INDEX invocations_claim_any_idx ON orchestrator.invocations (priority DESC, run_after, invocation_id)
+    WHERE state IN ('QUEUED', 'RETRY_WAIT') AND target_node_id IS NULL;
+CREATE INDEX invocations_claim_node_idx ON orchestrator.invocations (target_node_id, priority DESC, run_after, invocation_id)
+    WHERE state IN ('QUEUED', 'RETRY_WAIT') AND target_node_id IS NOT NULL;
 -- The sweep and the heartbeat: the RUNNING rows, by node.
 CREATE INDEX invocations_running_idx ON orchestrator.invocations (node_id)
     WHERE state = 'RUNNING';
@@ -177,7 +173,7 @@ CREATE TABLE orchestrator.invocation_attempts (
         REFERENCES orchestrator.invocations (invocation_id) ON DELETE CASCADE,
     CONSTRAINT invocation_attempts_node_id_fkey FOREIGN KEY (node_id)
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
-    CONSTRAINT invocation_attempts_outcome_valid CHECK (outcome = ANY (orchestrator.attempt_outcomes())),
+    CONSTRAINT invocation_attempts_outcome_valid CHECK (outcome IN ('SUCCEEDED', 'FAILED', 'OUTPUT_INVALID', 'LEASE_LOST', 'CANCELLED', 'TIMED_OUT', 'RELEASED')),
     CONSTRAINT invocation_attempts_ended CHECK ((ended_at IS NULL) = (outcome IS NULL)),
     CONSTRAINT invocation_attempts_error_format CHECK (jsonb_typeof(error) = 'object' AND pg_column_size(error) <= 65536)
 );

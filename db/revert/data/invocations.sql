@@ -7,7 +7,5 @@ DROP FUNCTION orchestrator.invocation_attempt_append_only();
 DROP TABLE orchestrator.invocations;
 DROP FUNCTION orchestrator.invocation_transition();
 DROP FUNCTION orchestrator.invocation_transition_allowed(text, text);
-DROP FUNCTION orchestrator.attempt_outcomes();
-DROP FUNCTION orchestrator.invocation_final_states();
 DROP FUNCTION orchestrator.invocation_states();
 COMMIT;

@@ -5,6 +5,7 @@ SELECT 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestampt
        'api.invocation_cancel(uuid, text)'::regprocedure,
        'api.node_claim(uuid, integer, integer)'::regprocedure,
        'api.invocation_complete(uuid, uuid, jsonb, jsonb)'::regprocedure,
+       'api.invocation_complete_batch(jsonb)'::regprocedure,
        'api.invocation_fail(uuid, uuid, jsonb, boolean)'::regprocedure,
        'api.invocation_release(uuid, uuid)'::regprocedure,
        'api.invocations_sweep(integer)'::regprocedure,

@@ -5,7 +5,7 @@ SELECT invocation_id, tool_id, target_node_id, input, priority, submitter, submi
 FROM orchestrator.invocations WHERE false;
 SELECT invocation_id, attempt, node_id, lease_token, started_at, ended_at, outcome, error
 FROM orchestrator.invocation_attempts WHERE false;
-SELECT 'orchestrator.invocations_claim_idx'::regclass, 'orchestrator.invocations_idempotency_idx'::regclass;
+SELECT 'orchestrator.invocations_claim_any_idx'::regclass, 'orchestrator.invocations_claim_node_idx'::regclass, 'orchestrator.invocations_idempotency_idx'::regclass;
 DO $$ BEGIN
     ASSERT orchestrator.invocation_transition_allowed('QUEUED', 'RUNNING');
     ASSERT NOT orchestrator.invocation_transition_allowed('SUCCEEDED', 'QUEUED');
