@@ -53,6 +53,7 @@ class Run:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     reason: str = ""  # why it was stopped: cancel, timeout, shutdown, lost
     task: asyncio.Task | None = None
+    reported: bool = False  # its report has been sent: the answer to it, not a beat, tells its fate
 
     def halt(self, reason: str) -> None:
         if not self.stop.is_set():
@@ -168,8 +169,9 @@ class Agent:
             for invocation_id in answer.get("lost_invocation_ids") or ():
                 run = self.running.get(invocation_id)
                 # Only the run that was listed: the same invocation claimed again since the beat
-                # left is a new attempt, and ours.
-                if run is not None and run is listed.get(invocation_id):
+                # left is a new attempt, and ours. A run whose report was sent meanwhile is no
+                # longer RUNNING when that report was recorded: the report's answer says so.
+                if run is not None and run is listed.get(invocation_id) and not run.reported:
                     log.warning("invocation %s: no longer this node's (its lease was lost); stopping it unreported",
                                 invocation_id)
                     run.halt("lost")
@@ -291,6 +293,7 @@ class Agent:
             verb, body = "fail", {"lease_token": token, "error": outcome.error, "retryable": outcome.retryable}
         else:
             verb, body = "complete", {"lease_token": token, "output": outcome.output, "artifacts": outcome.artifacts}
+        run.reported = True
         if verb == "complete":
             response = await self.complete(invocation_id, body)
         else:

@@ -6,7 +6,9 @@ tests never take each other's work. The handlers are in tests/agent_handlers.py.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import logging
 import os
 import signal
 import time
@@ -305,6 +307,39 @@ def test_a_run_whose_lease_was_lost_is_stopped_unreported(http, gateway_url, db_
         assert http.post(f"/invocations/{invocation_id}/cancel", json={}).status_code == 200
     finally:
         assert stop_agent(agent) == 0
+
+
+def test_a_beat_answering_a_reported_run_as_lost_does_not_stop_it(http, gateway_url, db_url, caplog):
+    """A beat that leaves while a run's success is being reported lists the run, and the database,
+    which has recorded the success, answers that the node no longer runs it. The report's own
+    answer tells the run's fate: the run is not stopped as lost. The agent runs in this process so
+    that the answer to the report can be held back (a second), past several beats."""
+    from agent.handlers import PythonHandler
+    from agent.runner import Agent, Config
+
+    node, key = node_with_key(http, db_url)
+    echo = tool_for(http, node, "reported")
+    invocation_id = submit(http, echo, {"n": 1})
+    agent = Agent(Config(gateway=gateway_url, key=key, node_id=node, handlers={echo["name"]: PythonHandler("agent_handlers:echo")},
+                         heartbeat_s=0.2, wait_s=1))
+    request, lost_heard = agent.request, []
+
+    async def answer_reports_late(method, path, body, **kw):
+        response = await request(method, path, body, **kw)
+        if path == "/invocations/complete":
+            await asyncio.sleep(1.0)  # recorded; its answer is on its way, and beats go on
+            agent.stop()
+        elif path.endswith("/heartbeat") and response is not None and response.status_code == 200:
+            lost_heard.extend(response.json().get("lost_invocation_ids") or ())
+        return response
+
+    agent.request = answer_reports_late
+    with caplog.at_level(logging.INFO, logger="agent"):
+        assert asyncio.run(asyncio.wait_for(agent.run(), 30)) == 0
+    assert invocation_id in lost_heard, "no beat listed the run while its report was on its way"
+    assert "lease was lost" not in caplog.text, caplog.text
+    assert agent.counts["completed"] == 1 and agent.counts["lease_lost"] == 0, agent.counts
+    assert final_invocation(http, invocation_id)["state"] == "SUCCEEDED"
 
 
 # --- the long-poll claim, in the gateway -------------------------------------------------------
