@@ -528,12 +528,14 @@ BEGIN
         RAISE EXCEPTION 'input_artifact_ids: at most 1000 artifacts, got %', pg_catalog.cardinality(inputs)
             USING ERRCODE = 'check_violation', COLUMN = 'input_artifact_ids';
     END IF;
-    SELECT x.id INTO missing FROM pg_catalog.unnest(inputs) AS x(id)
-    WHERE x.id IS NULL OR NOT EXISTS (SELECT FROM orchestrator.artifacts a WHERE a.artifact_id = x.id)
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'input_artifact_ids: no artifact has id %', coalesce(missing::text, 'null')
-            USING ERRCODE = 'foreign_key_violation', COLUMN = 'input_artifact_ids';
+    IF pg_catalog.cardinality(inputs) > 0 THEN
+        SELECT x.id INTO missing FROM pg_catalog.unnest(inputs) AS x(id)
+        WHERE x.id IS NULL OR NOT EXISTS (SELECT FROM orchestrator.artifacts a WHERE a.artifact_id = x.id)
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'input_artifact_ids: no artifact has id %', coalesce(missing::text, 'null')
+                USING ERRCODE = 'foreign_key_violation', COLUMN = 'input_artifact_ids';
+        END IF;
     END IF;
 
     -- The input against the tool's input_schema, in this transaction: the errors travel as JSON in DETAIL.
@@ -572,8 +574,10 @@ BEGIN
         END IF;
         RETURN orchestrator.invocation_out(created);
     END IF;
-    INSERT INTO orchestrator.invocation_input_artifacts (invocation_id, artifact_id)
-    SELECT DISTINCT created.invocation_id, x.id FROM pg_catalog.unnest(inputs) AS x(id);
+    IF pg_catalog.cardinality(inputs) > 0 THEN
+        INSERT INTO orchestrator.invocation_input_artifacts (invocation_id, artifact_id)
+        SELECT DISTINCT created.invocation_id, x.id FROM pg_catalog.unnest(inputs) AS x(id);
+    END IF;
     -- Claims wait only when they found nothing: while other work with the same target (the same
     -- node, or none) is waiting to be claimed, no claim that could take this one is waiting, and
     -- the NOTIFY is left out (a transaction that notifies holds a database-wide lock through its
