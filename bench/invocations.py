@@ -4,7 +4,9 @@
                            [BENCH_N=3000] [BENCH_FINISHED=1000000] [BENCH_BATCH=10]
 
 1. SQL alone (pgbench -M prepared, as the superuser), each statement its own transaction as over
-   HTTP. The queue is kept at a backlog (BACKLOG rows) so that a claim always finds work.
+   HTTP. First, what this machine's PostgreSQL commits at all: pgbench's own one-row UPDATE (one
+   statement, one transaction; `pgbench -i -s 10` in a scratch database) at 1 and BENCH_CLIENTS
+   clients. One invocation's life is three transactions (submit, claim, complete). The queue is kept at a backlog (BACKLOG rows) so that a claim always finds work.
    (a) one at a time: a pgbench transaction is one invocation's whole life: submit; claim (limit 1)
    by a node; complete. Invocations per second = pgbench's tps.
    (b) batched claims and completes: BENCH_BATCH submits, one claim of up to BENCH_BATCH, one
@@ -158,6 +160,23 @@ def submit_many(conn, tool_id: str, n: int) -> None:
                  " LATERAL api.invocation_submit(tool_id => %s, input => jsonb_build_object('n', g.g)) s", (n, tool_id))
 
 
+def write_ceiling(base_url: str, clients: int) -> dict:
+    """Transactions per second of pgbench's own one-row UPDATE on pgbench_accounts: how many
+    commits of the smallest write this machine's PostgreSQL makes, measured beside the queue's."""
+    name = f"{DB_NAME}_ceiling"
+    with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_db(base_url, name)
+    try:
+        subprocess.run(["pgbench", "-i", "-q", "-s", "10"], env=libpq_env(url), check=True, capture_output=True)
+        script = "\\set aid random(1, 1000000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n"
+        return {c: pgbench(url, script, c, SECONDS, {})["tps"] for c in (1, clients)}
+    finally:
+        with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def sql_alone(url: str, conn, tool_id: str, node_id: str, clients: int, script: str = LIFE) -> dict:
     submit_many(conn, tool_id, BACKLOG)
     return pgbench(url, script, clients, SECONDS, {"tool_id": tool_id, "node_id": node_id})
@@ -273,6 +292,11 @@ def main() -> None:
 
     if "1" in PARTS:
         say(f"1. SQL alone: pgbench, {SECONDS} s at 1 and {CLIENTS} clients; one at a time, then in batches of {BATCH}")
+        ceiling = write_ceiling(base_url, CLIENTS)
+        line = (f"{ceiling[1]:.0f} / {ceiling[CLIENTS]:.0f} transactions/s: lives of three such transactions would run at "
+                f"{ceiling[1] / 3:.0f} / {ceiling[CLIENTS] / 3:.0f} per second")
+        say(f"   this machine, pgbench's one-row UPDATE, c=1 / c={CLIENTS}: {line}")
+        rows.append(f"| this machine: pgbench's one-row UPDATE, one transaction each, c=1 / c={CLIENTS} | {line} | (reference) |")
         runs = [("submit+claim+complete", LIFE, 1, c) for c in (1, CLIENTS)]
         runs += [(f"{BATCH} submits, a claim of {BATCH}, a batch complete", LIFE_BATCHED, BATCH, c) for c in (1, CLIENTS)]
         runs += [(f"all in batches of {BATCH} (submits in one statement)", LIFE_ALL_BATCHED, BATCH, CLIENTS)]
