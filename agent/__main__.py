@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 
 from .handlers import CommandHandler, PythonHandler
@@ -35,6 +36,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="the node's API key (env AIO_AGENT_KEY, preferred)")
     p.add_argument("--node-id", default=os.environ.get("AIO_NODE_ID"),
                    help="the node this agent runs as: the node of the key (env AIO_NODE_ID)")
+    p.add_argument("--name", default=os.environ.get("AIO_AGENT_NAME") or socket.gethostname() or "agent",
+                   help="this agent process's name (env AIO_AGENT_NAME; default: the host name). Agents of one node "
+                        "need names of their own; an agent restarted under its name ends its predecessor's work at once")
     p.add_argument("--handler", action="append", type=pair, default=[], metavar="TOOL=module:callable",
                    help="a Python callable(input) -> result for the tool named TOOL (repeatable)")
     p.add_argument("--command", action="append", type=pair, default=[], metavar="TOOL='shell command'",
@@ -55,8 +59,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         p.error("no node id: set --node-id (or AIO_NODE_ID) to the node of the key")
     if not args.handler and not args.command:
         p.error("no handler: give at least one --handler or --command")
-    if args.concurrency < 1 or not 1 <= args.wait <= 60 or args.heartbeat_interval <= 0:
-        p.error("--concurrency must be >= 1, --wait 1..60, --heartbeat-interval > 0")
+    if args.concurrency < 1 or not 1 <= args.wait <= 60 or args.heartbeat_interval <= 0 or not 1 <= len(args.name) <= 200:
+        p.error("--concurrency must be >= 1, --wait 1..60, --heartbeat-interval > 0, --name 1..200 characters")
     return args
 
 
@@ -71,7 +75,7 @@ def main(argv: list[str]) -> int:
         handlers[name] = PythonHandler(spec)
     for name, command in args.command:
         handlers[name] = CommandHandler(command, permanent)
-    config = Config(gateway=args.gateway, key=args.key, node_id=args.node_id, handlers=handlers,
+    config = Config(gateway=args.gateway, key=args.key, node_id=args.node_id, name=args.name, handlers=handlers,
                     concurrency=args.concurrency, heartbeat_s=args.heartbeat_interval, wait_s=args.wait,
                     grace_s=args.grace)
     return asyncio.run(Agent(config).run())

@@ -1,12 +1,14 @@
 """The agent's loops: heartbeat, long-poll claim, one task per running invocation, drain on SIGTERM.
 
 What the database guarantees, the agent relies on and does not repeat: a lease lives as long as
-the node heartbeats (the heartbeat renews every lease of the node), every report presents the
-attempt's lease token, and a report with a lost lease is refused with 409 and changes nothing.
-So the agent only has to keep beating while it holds work, and to drop a run whose report is
-refused. Each beat lists the invocations this process holds (claimed, not yet reported): the
-database ends the node's other RUNNING attempts (a killed predecessor's, a claim whose answer never
-arrived), and answers which listed ones are no longer the node's; those runs are stopped unreported.
+the agent heartbeats (claims and beats carry its name; a beat renews every lease of its claims),
+every report presents the attempt's lease token, and a report with a lost lease is refused with
+409 and changes nothing. So the agent only has to keep beating while it holds work, and to drop a
+run whose report is refused. Each beat lists the invocations this process holds (claimed, not yet
+reported): the database ends the other RUNNING attempts claimed under its name (a killed
+predecessor's) or under none (a claim whose answer never arrived), and answers which listed ones
+are no longer its own; those runs are stopped unreported. Agents of one node under other names
+keep theirs.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Config:
     key: str
     node_id: str
     handlers: dict[str, Any]
+    name: str = "agent"  # claims and beats go under it: the leases of its claims live on its beats
     concurrency: int = 1
     heartbeat_s: float = 10.0  # a third of the default lease (30 s)
     wait_s: int = 10  # long-poll: how long one claim may wait for work
@@ -112,8 +115,9 @@ class Agent:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         node = self.config.node_id
-        # The first beat lists nothing: whatever the node runs is a predecessor's, and ends.
-        first = await self.request("POST", f"/nodes/{node}/heartbeat", {"running_invocation_ids": []}, retry_for=60)
+        # The first beat lists nothing: whatever runs under this name is a predecessor's, and ends.
+        first = await self.request("POST", f"/nodes/{node}/heartbeat",
+                                   {"running_invocation_ids": [], "agent": self.config.name}, retry_for=60)
         if first is None or first.status_code != 200:
             log.error("cannot heartbeat node %s: %s", node, describe(first))
             await self.http.aclose()
@@ -149,7 +153,7 @@ class Agent:
             listed.clear()
             listed.update(self.running)
             return {"load": {"running": len(listed), "slots": self.config.concurrency},
-                    "running_invocation_ids": sorted(listed)}
+                    "running_invocation_ids": sorted(listed), "agent": self.config.name}
 
         while True:
             await asyncio.sleep(self.config.heartbeat_s)
@@ -195,7 +199,7 @@ class Agent:
                     # all rather than one claim (and one sweep in SQL) per finished run.
                     await asyncio.sleep(BATCH_WAIT_S)
                     free = self.config.concurrency - len(self.running)
-                body = {"limit": min(free, MAX_CLAIM), "wait_seconds": self.config.wait_s}
+                body = {"limit": min(free, MAX_CLAIM), "wait_seconds": self.config.wait_s, "agent": self.config.name}
                 claim = asyncio.ensure_future(self.request("POST", path, body, timeout=self.config.wait_s + 15,
                                                            retry_for=None))
                 await asyncio.wait({claim, stopping}, return_when=asyncio.FIRST_COMPLETED)

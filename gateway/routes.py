@@ -93,6 +93,7 @@ TOOL_SCHEMA_REFUSAL = ("input_schema, output_schema: not fit for a tool (not a v
 # api.json_schema_validate evaluates the schema it is given; POST /json-schema/check tells why.
 # Any JSON value that jsonb can hold (no U+0000 in a string or key), for a jsonb argument that takes any value.
 JSON = {"$ref": "#/components/schemas/JsonValue"}
+AGENT_NAME = {"minLength": 1, "maxLength": 200}  # the agent process that claims and beats (api.node_claim)
 JSON_SCHEMA_REFUSAL = ("schema: not a valid draft 2020-12 schema (a keyword value of the wrong type, a subschema that is "
                        "not an object or boolean, a $ref that does not resolve, a pattern outside the common dialect)")
 
@@ -138,7 +139,7 @@ ROUTES: tuple[Route, ...] = (
     POST("/nodes/{node_id}/heartbeat", "node_heartbeat", "nodes", status=200,
          rules={"load": {"type": ["object", "null"]},  # null: the default, {}
                 # null (the default): not reported, nothing is ended; []: the agent holds nothing.
-                "running_invocation_ids": {"maxItems": 10000}},
+                "running_invocation_ids": {"maxItems": 10000}, "agent": AGENT_NAME},
          refusals=("load: larger than 4 kB as stored",)),
     GET("/queries/active-tools-with-nodes", "queries_active_tools_with_nodes", "queries", {**PAGE, **HEALTH},
         refusals=(HEALTH_REFUSAL,)),
@@ -196,7 +197,8 @@ ROUTES: tuple[Route, ...] = (
     POST("/invocations/{invocation_id}/cancel", "invocation_cancel", "invocations", status=200,
          rules={"reason": {"maxLength": 1000}}),
     POST("/nodes/{node_id}/claim", "node_claim", "invocations", status=200,
-         rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}}, long_poll=True),
+         rules={"limit": {"minimum": 1, "maximum": 100}, "wait_seconds": {"minimum": 0, "maximum": 60}, "agent": AGENT_NAME},
+         long_poll=True),
     POST("/invocations/{invocation_id}/complete", "invocation_complete", "invocations", status=200,
          rules={"output": JSON, "artifacts": {"type": ["array", "null"], "maxItems": 10000, "items": BodyOf("artifact_create")}}),
     POST("/invocations/complete", "invocation_complete_batch", "invocations", status=200,

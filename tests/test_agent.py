@@ -249,6 +249,42 @@ def test_an_agent_restarted_for_its_node_ends_its_predecessors_work(http, gatewa
             assert stop_agent(second) == 0
 
 
+def test_agents_of_one_node_keep_their_own_work_and_a_dead_ones_lease_ends(http, gateway_url, db_url, db):
+    """Two agents serve one node under their own names: neither's beats end the other's runs. When
+    one is killed, the other beating on for the node does not keep its work alive: the dead
+    agent's lease ends (3 s here) and its invocation runs again on the live one."""
+    node, key = node_with_key(http, db_url)
+    sleepy = tool_for(http, node, "pair")
+    r = http.post(f"/tools/{sleepy['tool_id']}/invocation-settings", json={"lease_seconds": 3})
+    assert r.status_code == 200, r.text
+    args = ("--handler", f"{sleepy['name']}=agent_handlers:sleepy", "--concurrency", "1", "--heartbeat-interval", "0.5", "--wait", "5")
+    agents = {name: start_agent(gateway_url, node, key, *args, "--name", name, name=f"agent-{name}") for name in ("left", "right")}
+    try:
+        both = [submit(http, sleepy, {"seconds": 7}) for _ in range(2)]
+        done = [final_invocation(http, i, timeout=60) for i in both]
+        assert [(d["state"], len(d["attempts"])) for d in done] == [("SUCCEEDED", 1)] * 2, done
+        assert sorted(d["attempts"][0]["agent"] for d in done) == ["left", "right"], done
+
+        longer = submit(http, sleepy, {"seconds": 6})
+        holder = wait_until(lambda: (attempts(http, longer) or [{}])[-1].get("agent"), 20, what="a claim")
+        killed_at = db.execute("SELECT clock_timestamp()").fetchone()[0]
+        agents[holder].kill()
+        agents[holder].wait()
+        done = final_invocation(http, longer, timeout=60)
+        lost, again = done["attempts"]
+        assert (lost["agent"], lost["outcome"]) == (holder, "LEASE_LOST"), done
+        assert (again["agent"], again["outcome"]) == ({"left": "right", "right": "left"}[holder], "SUCCEEDED"), done
+        ended = seconds_between(db, killed_at, lost["ended_at"])
+        print(f"two agents on one node: the killed one's attempt ended {ended:.2f} s after the kill (lease 3 s, beats every 0.5 s)"
+              f" while the other beat on, and ran again on the other {seconds_between(db, killed_at, again['started_at']):.2f} s after it")
+        # The lease from its last beat (at most 0.5 s before the kill), and the sweep's second, with a margin.
+        assert ended < 3 + 1 + 2, f"ended only {ended:.2f} s after the kill"
+    finally:
+        for proc in agents.values():
+            if proc.poll() is None:
+                assert stop_agent(proc) == 0
+
+
 def test_a_claim_the_agent_never_heard_of_ends_and_runs_again(http, gateway_url, db_url, db):
     """A claim whose answer was lost (here: made by an admin for the agent's node) is not in the
     agent's list: its attempt ends after the grace, while the agent's own long run goes on."""
@@ -289,13 +325,15 @@ def test_a_run_whose_lease_was_lost_is_stopped_unreported(http, gateway_url, db_
     try:
         invocation_id = submit(http, cmd, {})
         pid = int(wait_until(lambda: pid_file.exists() and pid_file.read_text().split()[0], 20, what="the command starting"))
-        # The node went silent for an hour, as far as the database can tell: its next beat ends the
+        # The agent went silent for an hour, as far as the database can tell: its next beat ends the
         # expired lease first, and answers that the invocation it lists is no longer its own.
         with db.transaction():
             db.execute("SET LOCAL session_replication_role = replica")
             db.execute("UPDATE orchestrator.invocation_attempts SET started_at = started_at - interval '1 hour' WHERE invocation_id = %s",
                        (invocation_id,))
             db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
+                       (node,))
+            db.execute("UPDATE orchestrator.node_agents SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
                        (node,))
         wait_until(lambda: not alive(pid), 15, what="the lost run's command stopped")
         (lost, *rest) = attempts(http, invocation_id)

@@ -1,28 +1,28 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(56);
+SELECT plan(73);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
 -- signatures: argument types, names and defaults (they are the HTTP contract), results ------
-SELECT has_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]']);
-SELECT is(pg_get_function_arguments('api.node_heartbeat(uuid, text, jsonb, uuid[])'::regprocedure),
-    'node_id uuid, status text DEFAULT NULL::text, load jsonb DEFAULT ''{}''::jsonb, running_invocation_ids uuid[] DEFAULT NULL::uuid[]',
+SELECT has_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text']);
+SELECT is(pg_get_function_arguments('api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure),
+    'node_id uuid, status text DEFAULT NULL::text, load jsonb DEFAULT ''{}''::jsonb, running_invocation_ids uuid[] DEFAULT NULL::uuid[], agent text DEFAULT NULL::text',
     'node_heartbeat: argument names and defaults');
 SELECT hasnt_function('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb'], 'the released signature without running_invocation_ids is gone');
-SELECT function_returns('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'api.node_beat');
+SELECT function_returns('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text'], 'api.node_beat');
 
 -- volatility: STABLE behind GET, VOLATILE behind POST; SECURITY DEFINER ---------------------
-SELECT volatility_is('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'volatile');
-SELECT is_definer('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]']);
+SELECT volatility_is('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text'], 'volatile');
+SELECT is_definer('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text']);
 
 -- privileges: the API role may execute, the BI role may not --------------------------------
-SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'aio_api', ARRAY['EXECUTE']);
-SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]'], 'aio_bi', ARRAY[]::text[]);
-SELECT ok(has_function_privilege('aio_node', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE')
-          AND has_function_privilege('aio_writer', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE')
-          AND NOT has_function_privilege('aio_reader', 'api.node_heartbeat(uuid, text, jsonb, uuid[])', 'EXECUTE'),
+SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text'], 'aio_api', ARRAY['EXECUTE']);
+SELECT function_privs_are('api', 'node_heartbeat', ARRAY['uuid', 'text', 'jsonb', 'uuid[]', 'text'], 'aio_bi', ARRAY[]::text[]);
+SELECT ok(has_function_privilege('aio_node', 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)', 'EXECUTE')
+          AND has_function_privilege('aio_writer', 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)', 'EXECUTE')
+          AND NOT has_function_privilege('aio_reader', 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)', 'EXECUTE'),
     'a node key and a writer beat; a reader may not');
 
 \ir fixtures/operations_nodes.sql
@@ -198,8 +198,54 @@ RESET ROLE;
 DO $$ BEGIN PERFORM set_config('aio.node_id', '', true); END $$;
 SELECT is(ARRAY[pg_temp.state('k1'), pg_temp.state('k3')], ARRAY['RUNNING@ra', 'RUNNING@ra'], 'node ra''s work runs on');
 
+-- agents: several may serve one node, each under its name ------------------------------------
+-- Node rc; m1 and m3 claimed by agent A, m2 by agent B, a minute ago (past the grace for claims in flight).
+INSERT INTO nd SELECT 'rc', (api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.9.1.3:8080', name => 'ops-rc')).node_id;
+INSERT INTO iv SELECT k, (api.invocation_submit(tool_id => pg_temp.t('run'), priority => 10 - n::int)).invocation_id
+FROM unnest(ARRAY['m1', 'm2', 'm3']) WITH ORDINALITY AS x(k, n);  -- claimed in this order, before any other work
+SELECT is((SELECT array_agg(c.invocation_id) FROM api.node_claim(node_id => pg_temp.n('rc'), agent => 'A') c), ARRAY[pg_temp.i('m1')],
+    'agent A claims m1');
+SELECT invocation_id FROM api.node_claim(node_id => pg_temp.n('rc'), agent => 'B') \g /dev/null
+SELECT invocation_id FROM api.node_claim(node_id => pg_temp.n('rc'), agent => 'A') \g /dev/null
+SELECT is((SELECT array_agg(a.agent ORDER BY k.k) FROM iv k JOIN orchestrator.invocation_attempts a ON a.invocation_id = k.invocation_id
+           WHERE k.k IN ('m1', 'm2', 'm3')), ARRAY['A', 'B', 'A'], 'each attempt records the agent that claimed it (m2 by B, m3 by A)');
+SELECT is((api.invocation_get(invocation_id => pg_temp.i('m2'))).attempts->0->>'agent', 'B', 'and the invocation shows it in its attempts');
+SELECT pg_temp.started_ago(k, interval '1 minute') FROM unnest(ARRAY['m1', 'm2', 'm3']) k;
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m1')], agent => 'A')).lost_invocation_ids,
+    '{}'::uuid[], 'agent A''s first beat lists m1');
+SELECT is(ARRAY[pg_temp.state('m1'), pg_temp.state('m2'), pg_temp.state('m3')], ARRAY['RUNNING@rc', 'RUNNING@rc', 'QUEUED'],
+    'it ends its own unlisted m3 (a predecessor''s under its name) and leaves agent B''s m2 alone');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m2'), pg_temp.i('m1')], agent => 'B')).lost_invocation_ids,
+    ARRAY[pg_temp.i('m1')], 'agent B listing m1 (agent A''s) hears it is not its own');
+SELECT is(ARRAY[pg_temp.state('m1'), pg_temp.state('m2')], ARRAY['RUNNING@rc', 'RUNNING@rc'], 'and ends nothing of agent A''s');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => '{}')).lost_invocation_ids, '{}'::uuid[],
+    'a beat without an agent name, listing nothing');
+SELECT is(ARRAY[pg_temp.state('m1'), pg_temp.state('m2')], ARRAY['RUNNING@rc', 'RUNNING@rc'], 'speaks only for attempts claimed without a name');
+SELECT is((SELECT array_agg(g.agent ORDER BY g.agent) FROM orchestrator.node_agents g WHERE g.node_id = pg_temp.n('rc')), ARRAY['A', 'B'],
+    'each agent''s last beat is kept apart');
+-- Agent A goes silent past its lease (an hour) while agent B beats on: A's lease ends, B's lives.
+UPDATE orchestrator.node_agents SET last_heartbeat_at = now() - interval '61 minutes' WHERE node_id = pg_temp.n('rc') AND agent = 'A';
+SELECT pg_temp.started_ago(k, interval '2 hours') FROM unnest(ARRAY['m1', 'm2']) k;
+SELECT is((api.invocation_get(invocation_id => pg_temp.i('m2'))).lease_expires_at,
+    (SELECT last_heartbeat_at + interval '1 hour' FROM orchestrator.node_agents WHERE node_id = pg_temp.n('rc') AND agent = 'B'),
+    'm2''s lease ends an hour after agent B''s last beat');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m2')], agent => 'B')).lost_invocation_ids,
+    '{}'::uuid[], 'agent B beats');
+SELECT is(ARRAY[pg_temp.state('m1'), pg_temp.state('m2')], ARRAY['QUEUED', 'RUNNING@rc'], 'agent A''s m1, its lease expired, is requeued; B''s m2 runs on');
+SELECT is((SELECT a.error->>'message' FROM orchestrator.invocation_attempts a WHERE a.invocation_id = pg_temp.i('m1')),
+    'the node stopped heartbeating for longer than the lease', 'm1''s attempt ended LEASE_LOST for an expired lease');
+-- A name not heard of for a day goes when a new name first beats for the node.
+INSERT INTO orchestrator.node_agents VALUES (pg_temp.n('rc'), 'gone', now() - interval '25 hours');
+SELECT lost_invocation_ids FROM api.node_heartbeat(node_id => pg_temp.n('rc'), agent => 'C') \g /dev/null
+SELECT is((SELECT array_agg(g.agent ORDER BY g.agent) FROM orchestrator.node_agents g WHERE g.node_id = pg_temp.n('rc')), ARRAY['A', 'B', 'C'],
+    'agent C''s first beat deletes the name gone for a day, and keeps the others');
+SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('rc'), agent => '') $$,
+    '22023', 'agent: must be 1 to 200 characters, got 0', 'an empty agent name: 22023');
+SELECT throws_ok($$ SELECT api.node_claim(node_id => pg_temp.n('rc'), agent => repeat('x', 201)) $$,
+    '22023', 'agent: must be 1 to 200 characters, got 201', 'a claim with an agent name over 200 characters: 22023');
+
 -- what a beat costs: one xid (no subtransaction), no row lock before the update ---------------
-SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb, uuid[])'::regprocedure),
+SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure),
     '%EXCEPTION%WHEN%', 'node_heartbeat has no EXCEPTION block: no subtransaction, one xid per beat');
 -- tgtype bits: 1 row, 2 before, 16 update.
 SELECT is_empty($$ SELECT tgname FROM pg_trigger WHERE tgrelid = 'orchestrator.node_heartbeats'::regclass

@@ -11,8 +11,8 @@ DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE
 SELECT is(pg_get_function_arguments('api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[])'::regprocedure),
     'tool_id uuid DEFAULT NULL::uuid, tool_name text DEFAULT NULL::text, tool_version text DEFAULT NULL::text, input jsonb DEFAULT ''{}''::jsonb, priority integer DEFAULT 0, idempotency_key text DEFAULT NULL::text, not_before timestamp with time zone DEFAULT NULL::timestamp with time zone, queue_timeout_seconds integer DEFAULT NULL::integer, run_timeout_seconds integer DEFAULT NULL::integer, max_attempts integer DEFAULT 3, input_artifact_ids uuid[] DEFAULT ''{}''::uuid[]',
     'invocation_submit: argument names and defaults');
-SELECT is(pg_get_function_arguments('api.node_claim(uuid, integer, integer)'::regprocedure),
-    'node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0', 'node_claim: argument names and defaults');
+SELECT is(pg_get_function_arguments('api.node_claim(uuid, integer, integer, text)'::regprocedure),
+    'node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0, agent text DEFAULT NULL::text', 'node_claim: argument names and defaults');
 SELECT is(pg_get_function_arguments('api.invocation_complete(uuid, uuid, jsonb, jsonb)'::regprocedure),
     'invocation_id uuid, lease_token uuid, output jsonb, artifacts jsonb DEFAULT ''[]''::jsonb', 'invocation_complete: argument names and defaults');
 SELECT is(pg_get_function_arguments('api.invocation_complete_batch(jsonb)'::regprocedure), 'completions jsonb',
@@ -28,7 +28,7 @@ SELECT is(pg_get_function_arguments('api.invocation_release(uuid, uuid)'::regpro
 SELECT is(pg_get_function_arguments('api.invocations_sweep(integer)'::regprocedure), '"limit" integer DEFAULT 1000', 'invocations_sweep: arguments');
 SELECT is(pg_get_function_arguments('api.invocations_purge(integer)'::regprocedure), 'older_than_days integer', 'invocations_purge: arguments');
 SELECT is(pg_get_function_arguments('api.artifact_lineage(uuid)'::regprocedure), 'artifact_id uuid', 'artifact_lineage: arguments');
-SELECT function_returns('api', 'node_claim', ARRAY['uuid', 'integer', 'integer'], 'setof api.invocation_claim');
+SELECT function_returns('api', 'node_claim', ARRAY['uuid', 'integer', 'integer', 'text'], 'setof api.invocation_claim');
 SELECT function_returns('api', 'invocation_get', ARRAY['uuid'], 'api.invocation');
 SELECT function_returns('api', 'invocation_list', ARRAY['text', 'uuid', 'uuid', 'integer', 'text'], 'setof api.invocation_item');
 
@@ -50,9 +50,9 @@ SELECT ok(has_function_privilege('aio_writer', 'api.invocation_submit(uuid, text
           AND NOT has_function_privilege('aio_reader', 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[])', 'EXECUTE')
           AND NOT has_function_privilege('aio_node', 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[])', 'EXECUTE'),
     'a writer submits; a reader and a node key may not');
-SELECT ok(has_function_privilege('aio_node', 'api.node_claim(uuid, integer, integer)', 'EXECUTE')
-          AND has_function_privilege('aio_admin', 'api.node_claim(uuid, integer, integer)', 'EXECUTE')
-          AND NOT has_function_privilege('aio_writer', 'api.node_claim(uuid, integer, integer)', 'EXECUTE'),
+SELECT ok(has_function_privilege('aio_node', 'api.node_claim(uuid, integer, integer, text)', 'EXECUTE')
+          AND has_function_privilege('aio_admin', 'api.node_claim(uuid, integer, integer, text)', 'EXECUTE')
+          AND NOT has_function_privilege('aio_writer', 'api.node_claim(uuid, integer, integer, text)', 'EXECUTE'),
     'a node key and an admin claim; a writer may not');
 SELECT ok(has_function_privilege('aio_admin', 'api.invocations_sweep(integer)', 'EXECUTE')
           AND NOT has_function_privilege('aio_node', 'api.invocations_sweep(integer)', 'EXECUTE')

@@ -83,7 +83,7 @@ COMMENT ON TYPE api.node_beat IS
 -- through the partial index of RUNNING invocations by node, and written only when a lease ends.
 DROP FUNCTION IF EXISTS api.node_heartbeat(uuid, text, jsonb);
 CREATE OR REPLACE FUNCTION api.node_heartbeat(node_id uuid, status text DEFAULT NULL, load jsonb DEFAULT '{}',
-                                              running_invocation_ids uuid[] DEFAULT NULL)
+                                              running_invocation_ids uuid[] DEFAULT NULL, agent text DEFAULT NULL)
 RETURNS api.node_beat
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -105,21 +105,27 @@ BEGIN
         RAISE EXCEPTION 'running_invocation_ids: must list at most 10000 invocation ids, none of them null (got % entries)',
                 pg_catalog.cardinality(running_invocation_ids)
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'running_invocation_ids';
+    ELSIF pg_catalog.length(agent) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'agent: must be 1 to 200 characters, got %', pg_catalog.length(agent)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'agent';
     END IF;
     IF running_invocation_ids IS NOT NULL THEN
-        -- The node's RUNNING invocations its agent does not list. A claim answered just before the
-        -- beat left, or still on its way, is missing from the list through no fault: an attempt
-        -- is taken as unheld only once it started before the node's previous beat (the agent had
-        -- a whole beat interval to learn of it) and more than 5 seconds ago (a slow claim answer
-        -- on a loaded gateway, for agents that beat every second). A predecessor's work, after a
-        -- restart, ends within a beat or two of that.
+        -- The node's RUNNING invocations that this agent claimed (or that were claimed without an
+        -- agent name) and does not list; another agent's are its own business. A claim answered
+        -- just before the beat left, or still on its way, is missing from the list through no
+        -- fault: an attempt is taken as unheld only once it started before this agent's previous
+        -- beat (it had a whole beat interval to learn of it) and more than 5 seconds ago (a slow
+        -- claim answer on a loaded gateway, for agents that beat every second). A predecessor's
+        -- work, after a restart under the same name, ends within a beat or two of that.
         unheld_ids := ARRAY(
             SELECT i.invocation_id
             FROM orchestrator.invocations i
             JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-            LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = i.node_id
+            LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = i.node_id AND node_heartbeat.agent IS NULL
+            LEFT JOIN orchestrator.node_agents g ON g.node_id = i.node_id AND g.agent = node_heartbeat.agent
             WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
-              AND a.started_at < least(h.last_heartbeat_at, pg_catalog.now() - interval '5 seconds')
+              AND (a.agent IS NULL OR a.agent = node_heartbeat.agent)
+              AND a.started_at < least(coalesce(h.last_heartbeat_at, g.last_heartbeat_at), pg_catalog.now() - interval '5 seconds')
             EXCEPT
             SELECT pg_catalog.unnest(running_invocation_ids));
     END IF;
@@ -143,6 +149,19 @@ BEGIN
             PERFORM orchestrator.node_not_found(node_heartbeat.node_id);
         END IF;
     END IF;
+    IF agent IS NOT NULL THEN
+        -- The agent's own beat, which its attempts' leases live on (as the node's, an UPDATE first).
+        UPDATE orchestrator.node_agents g SET last_heartbeat_at = beat.last_heartbeat_at
+        WHERE g.node_id = node_heartbeat.node_id AND g.agent = node_heartbeat.agent;
+        IF NOT FOUND THEN
+            INSERT INTO orchestrator.node_agents AS g (node_id, agent, last_heartbeat_at)
+            VALUES (node_heartbeat.node_id, node_heartbeat.agent, beat.last_heartbeat_at)
+            ON CONFLICT ON CONSTRAINT node_agents_pkey DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at;
+            -- A new name: the names of agents gone for a day go (their leases, at most an hour, ended long ago).
+            DELETE FROM orchestrator.node_agents g
+            WHERE g.node_id = node_heartbeat.node_id AND g.last_heartbeat_at < pg_catalog.now() - interval '1 day';
+        END IF;
+    END IF;
     SELECT n.status INTO node_status FROM orchestrator.nodes n WHERE n.node_id = node_heartbeat.node_id;
     IF node_heartbeat.status IS NOT NULL AND node_heartbeat.status <> node_status THEN
         -- A node reports on itself; taking it out of service, or back in, is an operator's call.
@@ -158,28 +177,30 @@ BEGIN
                         WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING' AND i.cancel_requested_at IS NOT NULL
                         ORDER BY i.invocation_id);
     IF running_invocation_ids IS NOT NULL THEN
-        -- Listed but not the node's (any more): ended meanwhile, taken over after a lost lease,
-        -- another node's, or no invocation at all. Nothing is changed for them; the agent drops them.
+        -- Listed but not this agent's (any more): ended meanwhile, taken over after a lost lease,
+        -- another agent's or node's, or no invocation at all. Nothing is changed for them; the agent drops them.
         lost_ids := ARRAY(SELECT pg_catalog.unnest(running_invocation_ids)
                           EXCEPT
                           SELECT i.invocation_id FROM orchestrator.invocations i
+                          JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
                           WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
+                            AND (a.agent IS NULL OR a.agent = node_heartbeat.agent)
                           ORDER BY 1);
     END IF;
     RETURN ROW(beat.node_id, node_status, orchestrator.node_health(node_status, beat.last_heartbeat_at),
                beat.last_heartbeat_at, beat.beat_count, beat.load, cancel_ids, lost_ids)::api.node_beat;
 END
 $$;
-COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) IS
-'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL); the node row is written only when status changes, the invocations only when a lease ends. A node key may not move its node into or out of INACTIVE.
-The beat renews the lease of every invocation the node runs (a lease ends lease_seconds after the later of the claim and the last beat), after ending as LEASE_LOST those whose lease had already expired (they run again elsewhere; a late report of them is refused), and answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
-running_invocation_ids (an agent sends it at every beat; NULL: not reported, nothing more happens) lists the invocations the agent holds: claimed and not yet reported. The node''s RUNNING invocations missing from it end as LEASE_LOST the same way (requeued, or DEAD when out of attempts), unless their attempt started after the node''s previous beat or less than 5 seconds ago (a claim whose answer may not have reached the agent yet): an agent restarted at once for the same node does not keep its predecessor''s work alive. lost_invocation_ids answers which listed ids the node no longer runs (ended, taken over, another node''s, unknown): stop them without reporting. One agent per node: a second agent beating for the same node with its own list would end the first one''s work.
-Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 1}'', running_invocation_ids => ''{0b7e9a52-2f0c-4f5e-9a0e-3f1d2c4b5a69}'');
-Errors: P0002 no node has this id; 22P02 node_id or a listed id not a UUID; 22023 unknown status, or running_invocation_ids over 10000 entries or with a null; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
+COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text) IS
+'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL; an agent''s beat updates its agent row as well); the node row is written only when status changes, the invocations only when a lease ends. A node key may not move its node into or out of INACTIVE.
+agent names the agent process that beats (1..200 characters; the name it claims under, api.node_claim''s agent). The beat renews the lease of every invocation that agent claimed (without agent: of those claimed without one), after ending as LEASE_LOST the node''s attempts whose lease had already expired (they run again elsewhere; a late report of them is refused). A lease ends lease_seconds after the later of the claim and the last beat of its agent. It answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
+running_invocation_ids (an agent sends it at every beat; NULL: not reported, nothing more happens) lists the invocations the agent holds: claimed and not yet reported. The node''s RUNNING invocations claimed under this agent name, or without one, that are missing from it end as LEASE_LOST the same way (requeued, or DEAD when out of attempts), unless their attempt started after this agent''s previous beat or less than 5 seconds ago (a claim whose answer may not have reached the agent yet): an agent restarted at once under the same name does not keep its predecessor''s work alive. Other agents of the node, beating under other names, keep theirs. lost_invocation_ids answers which listed ids the agent no longer runs (ended, taken over, another agent''s or node''s, unknown): stop them without reporting. An agent row not renewed for a day is deleted when a new agent name first beats for the node.
+Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 1}'', running_invocation_ids => ''{0b7e9a52-2f0c-4f5e-9a0e-3f1d2c4b5a69}'', agent => ''gpu-host-1'');
+Errors: P0002 no node has this id; 22P02 node_id or a listed id not a UUID; 22023 unknown status, running_invocation_ids over 10000 entries or with a null, or agent not 1..200 characters; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';
 
 -- The grants of the released signature (this change's and roles_rbac's), on the new one.
-REVOKE ALL ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]) TO aio_api, aio_writer, aio_node;
+REVOKE ALL ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text) TO aio_api, aio_writer, aio_node;
 
 COMMIT;

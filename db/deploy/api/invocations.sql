@@ -149,8 +149,9 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_not_found(uuid) IS 'Raises P0002 for an invocation_id that matches no invocation.';
 
--- The lease rule: a RUNNING attempt's lease ends lease after the later of its start and its node's
--- last heartbeat, so a heartbeat renews every lease of its node without writing to invocations.
+-- The lease rule: a RUNNING attempt's lease ends lease after the later of its start and the last
+-- heartbeat of the agent that claimed it (its node's, for an attempt claimed without an agent
+-- name), so a beat renews every lease of its agent without writing to invocations.
 -- PL/pgSQL, not SQL: a SQL function that is not inlined is planned again on every call from
 -- PL/pgSQL, and these helpers run on every submit, claim and report.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_lease_expires_at(i orchestrator.invocations) RETURNS timestamptz
@@ -161,15 +162,17 @@ BEGIN
     IF i.state IS DISTINCT FROM 'RUNNING' THEN
         RETURN NULL;
     END IF;
-    SELECT greatest(a.started_at, h.last_heartbeat_at) + i.lease INTO expires
+    SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.last_heartbeat_at ELSE g.last_heartbeat_at END) + i.lease
+    INTO expires
     FROM orchestrator.invocation_attempts a
-    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
+    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id AND a.agent IS NULL
+    LEFT JOIN orchestrator.node_agents g ON g.node_id = a.node_id AND g.agent = a.agent
     WHERE a.invocation_id = i.invocation_id AND a.attempt = i.attempt;
     RETURN expires;
 END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invocations) IS
-'When the lease of a RUNNING invocation ends: greatest(attempt start, its node''s last heartbeat) + lease. NULL when not RUNNING.';
+'When the lease of a RUNNING invocation ends: greatest(attempt start, the last heartbeat of the agent that claimed it, or of its node when claimed without an agent name) + lease. NULL when not RUNNING.';
 
 -- Attempts that count against max_attempts: all but those given back unrun.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_counted_attempts(invocation_id uuid) RETURNS integer
@@ -228,7 +231,7 @@ BEGIN
            coalesce((SELECT pg_catalog.array_agg(x.artifact_id ORDER BY x.artifact_id)
                      FROM orchestrator.invocation_input_artifacts x WHERE x.invocation_id = i.invocation_id), '{}'),
            coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                                'attempt', a.attempt, 'node_id', a.node_id, 'started_at', a.started_at,
+                                'attempt', a.attempt, 'node_id', a.node_id, 'agent', a.agent, 'started_at', a.started_at,
                                 'ended_at', a.ended_at, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt)
                      FROM orchestrator.invocation_attempts a WHERE a.invocation_id = i.invocation_id), '[]')
     INTO answer
@@ -295,17 +298,18 @@ CREATE OR REPLACE FUNCTION orchestrator.invocation_leases_end(only_node_id uuid,
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     WITH due AS (
-        SELECT i.invocation_id, i.attempt,
-               greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now() AS expired, CASE
+        SELECT i.invocation_id, i.attempt, beat.lease_end < pg_catalog.now() AS expired, CASE
                    WHEN i.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
                    WHEN orchestrator.invocation_counted_attempts(i.invocation_id) >= i.max_attempts THEN 'DEAD'
                    ELSE 'QUEUED' END AS next_state
         FROM orchestrator.invocations i
         JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-        LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
+        LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id AND a.agent IS NULL
+        LEFT JOIN orchestrator.node_agents g ON g.node_id = a.node_id AND g.agent = a.agent
+        CROSS JOIN LATERAL (SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.last_heartbeat_at ELSE g.last_heartbeat_at END)
+                                   + i.lease AS lease_end) AS beat
         WHERE i.state = 'RUNNING' AND (only_node_id IS NULL OR i.node_id = only_node_id)
-          AND (greatest(a.started_at, h.last_heartbeat_at) + i.lease < pg_catalog.now()
-               OR i.invocation_id = ANY (unheld_invocation_ids))
+          AND (beat.lease_end < pg_catalog.now() OR i.invocation_id = ANY (unheld_invocation_ids))
         LIMIT batch FOR UPDATE OF i SKIP LOCKED
     ), ended AS (
         UPDATE orchestrator.invocation_attempts a
@@ -341,7 +345,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_leases_end(uuid, integer, uuid[]) IS
-'Ends at most batch RUNNING attempts whose lease expired (greatest(attempt start, node''s last heartbeat) + lease is past), or whose invocation is in unheld_invocation_ids, of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired, with the RUNNING invocations its agent no longer holds as unheld_invocation_ids.';
+'Ends at most batch RUNNING attempts whose lease expired (orchestrator.invocation_lease_expires_at''s rule: greatest(attempt start, last heartbeat of its agent, or of its node) + lease is past), or whose invocation is in unheld_invocation_ids, of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired, with the RUNNING invocations its agent no longer holds as unheld_invocation_ids.';
 
 -- A RUNNING invocation whose cancellation was asked, stopped by its node (fail or release): the
 -- attempt and the invocation end CANCELLED; the node's error, if any, is kept on the attempt.
@@ -730,7 +734,8 @@ Errors: P0002 no invocation has this id; PT409 the invocation is already in a fi
 Route: POST /invocations/{invocation_id}/cancel -> 200';
 
 -- claim -----------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION api.node_claim(node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION api.node_claim(node_id uuid, "limit" integer DEFAULT 1, wait_seconds integer DEFAULT 0,
+                                          agent text DEFAULT NULL)
 RETURNS SETOF api.invocation_claim
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 -- No sort: a claim walks the claim indexes in claim order and stops after "limit" rows. Left
@@ -750,6 +755,9 @@ BEGIN
     ELSIF wait_seconds IS NULL OR wait_seconds NOT BETWEEN 0 AND 60 THEN
         RAISE EXCEPTION 'wait_seconds: must be between 0 and 60, got %', coalesce(wait_seconds::text, 'null')
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'wait_seconds';
+    ELSIF pg_catalog.length(agent) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'agent: must be 1 to 200 characters, got %', pg_catalog.length(agent)
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'agent';
     END IF;
     SELECT n.status INTO node_status FROM orchestrator.nodes n WHERE n.node_id = node_claim.node_id;
     IF NOT FOUND THEN
@@ -796,8 +804,8 @@ BEGIN
         WHERE i.invocation_id = ANY (picked)
         RETURNING i.invocation_id, i.tool_id, i.input, i.attempt, i.node_id, i.lease_token, i.lease, i.run_deadline, i.priority, i.run_after
     ), attempts AS (
-        INSERT INTO orchestrator.invocation_attempts (invocation_id, attempt, node_id, lease_token, started_at)
-        SELECT c.invocation_id, c.attempt, c.node_id, c.lease_token, pg_catalog.now() FROM claimed c
+        INSERT INTO orchestrator.invocation_attempts (invocation_id, attempt, node_id, agent, lease_token, started_at)
+        SELECT c.invocation_id, c.attempt, c.node_id, node_claim.agent, c.lease_token, pg_catalog.now() FROM claimed c
     )
     SELECT c.invocation_id, c.tool_id, t.name, t.version, c.input, c.attempt, c.lease_token,
            pg_catalog.now() + c.lease, c.run_deadline
@@ -805,10 +813,10 @@ BEGIN
     ORDER BY c.priority DESC, c.run_after, c.invocation_id;
 END
 $$;
-COMMENT ON FUNCTION api.node_claim(uuid, integer, integer) IS
-'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end (renewed by each heartbeat of the node: the lease ends lease_seconds after the later of the claim and the last heartbeat). Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
-Example: SELECT invocation_id, tool_name, input, lease_token FROM api.node_claim(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', "limit" => 4);
-Errors: P0002 no node has this id; 42501 a node key claiming for another node; 22023 limit outside 1..100 or wait_seconds outside 0..60.
+COMMENT ON FUNCTION api.node_claim(uuid, integer, integer, text) IS
+'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end. agent names the agent process that claims (1..200 characters; the reference agent sends its host name, or --name): its own heartbeats (api.node_heartbeat with the same agent) renew the lease, and only its beats may end the attempt as not held, so several agents can serve one node. Without agent, the node''s beats renew it. A lease ends lease_seconds after the later of the claim and the last such beat. Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
+Example: SELECT invocation_id, tool_name, input, lease_token FROM api.node_claim(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', "limit" => 4, agent => ''gpu-host-1'');
+Errors: P0002 no node has this id; 42501 a node key claiming for another node; 22023 limit outside 1..100, wait_seconds outside 0..60, or agent not 1..200 characters.
 Route: POST /nodes/{node_id}/claim -> 200';
 
 -- complete, fail, release -----------------------------------------------------------------------
@@ -1184,7 +1192,7 @@ REVOKE ALL ON FUNCTION
     api.invocation_get(uuid),
     api.invocation_list(text, uuid, uuid, integer, text),
     api.invocation_cancel(uuid, text),
-    api.node_claim(uuid, integer, integer),
+    api.node_claim(uuid, integer, integer, text),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
     api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),
@@ -1209,7 +1217,7 @@ TO aio_writer;
 -- A node claims and reports only for itself (checked in the functions); admins may act for any node.
 GRANT EXECUTE ON FUNCTION
     api.invocation_get(uuid),
-    api.node_claim(uuid, integer, integer),
+    api.node_claim(uuid, integer, integer, text),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
     api.invocation_complete_batch(jsonb),
     api.invocation_fail(uuid, uuid, jsonb, boolean),

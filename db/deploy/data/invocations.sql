@@ -163,6 +163,7 @@ CREATE TABLE orchestrator.invocation_attempts (
     invocation_id uuid        NOT NULL,
     attempt       integer     NOT NULL,
     node_id       uuid,
+    agent         text,
     lease_token   uuid        NOT NULL,
     started_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
     ended_at      timestamptz,
@@ -175,30 +176,33 @@ CREATE TABLE orchestrator.invocation_attempts (
         REFERENCES orchestrator.nodes (node_id) ON DELETE SET NULL,
     CONSTRAINT invocation_attempts_outcome_valid CHECK (outcome IN ('SUCCEEDED', 'FAILED', 'OUTPUT_INVALID', 'LEASE_LOST', 'CANCELLED', 'TIMED_OUT', 'RELEASED')),
     CONSTRAINT invocation_attempts_ended CHECK ((ended_at IS NULL) = (outcome IS NULL)),
+    CONSTRAINT invocation_attempts_agent_length CHECK (length(agent) BETWEEN 1 AND 200),
     CONSTRAINT invocation_attempts_error_format CHECK (jsonb_typeof(error) = 'object' AND pg_column_size(error) <= 65536)
 );
 COMMENT ON TABLE orchestrator.invocation_attempts IS
 'One row per claim of an invocation: its node, lease token, start, and how and when it ended. Append-only: ended_at, outcome and error are set once (trigger invocation_attempts_append_only).';
+COMMENT ON COLUMN orchestrator.invocation_attempts.agent IS 'The name of the agent process that claimed it (api.node_claim''s agent): its beats (orchestrator.node_agents) keep the lease. NULL: claimed without one; the node''s beats keep the lease.';
 COMMENT ON COLUMN orchestrator.invocation_attempts.outcome IS 'SUCCEEDED, FAILED, OUTPUT_INVALID, LEASE_LOST, CANCELLED, TIMED_OUT or RELEASED (given back unrun; not counted against max_attempts); NULL while running.';
 COMMENT ON CONSTRAINT invocation_attempts_invocation_id_fkey ON orchestrator.invocation_attempts IS 'invocation_id: no invocation has this id';
 COMMENT ON CONSTRAINT invocation_attempts_node_id_fkey ON orchestrator.invocation_attempts IS 'node_id: no node has this id';
 COMMENT ON CONSTRAINT invocation_attempts_outcome_valid ON orchestrator.invocation_attempts IS 'outcome: must be one of SUCCEEDED, FAILED, OUTPUT_INVALID, LEASE_LOST, CANCELLED, TIMED_OUT, RELEASED';
 COMMENT ON CONSTRAINT invocation_attempts_ended ON orchestrator.invocation_attempts IS 'outcome: an attempt has an outcome exactly when it has ended';
 COMMENT ON CONSTRAINT invocation_attempts_error_format ON orchestrator.invocation_attempts IS 'error: must be a JSON object of at most 64 kB';
+COMMENT ON CONSTRAINT invocation_attempts_agent_length ON orchestrator.invocation_attempts IS 'agent: must be 1 to 200 characters';
 CREATE INDEX invocation_attempts_node_idx ON orchestrator.invocation_attempts (node_id, started_at);
 
 CREATE FUNCTION orchestrator.invocation_attempt_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.node_id IS NULL AND OLD.node_id IS NOT NULL
-       AND (NEW.invocation_id, NEW.attempt, NEW.lease_token, NEW.started_at, NEW.ended_at, NEW.outcome, NEW.error)
-           IS NOT DISTINCT FROM (OLD.invocation_id, OLD.attempt, OLD.lease_token, OLD.started_at, OLD.ended_at, OLD.outcome, OLD.error) THEN
+       AND (NEW.invocation_id, NEW.attempt, NEW.agent, NEW.lease_token, NEW.started_at, NEW.ended_at, NEW.outcome, NEW.error)
+           IS NOT DISTINCT FROM (OLD.invocation_id, OLD.attempt, OLD.agent, OLD.lease_token, OLD.started_at, OLD.ended_at, OLD.outcome, OLD.error) THEN
         RETURN NEW;  -- its node was deleted (ON DELETE SET NULL)
     ELSIF OLD.ended_at IS NOT NULL THEN
         RAISE EXCEPTION 'lease_token: attempt % of invocation % already ended as %', OLD.attempt, OLD.invocation_id, OLD.outcome
             USING ERRCODE = 'PT409', COLUMN = 'lease_token';
-    ELSIF (NEW.invocation_id, NEW.attempt, NEW.lease_token, NEW.started_at) IS DISTINCT FROM
-          (OLD.invocation_id, OLD.attempt, OLD.lease_token, OLD.started_at)
+    ELSIF (NEW.invocation_id, NEW.attempt, NEW.agent, NEW.lease_token, NEW.started_at) IS DISTINCT FROM
+          (OLD.invocation_id, OLD.attempt, OLD.agent, OLD.lease_token, OLD.started_at)
        OR NEW.node_id IS DISTINCT FROM OLD.node_id THEN
         RAISE EXCEPTION 'attempt: attempt % of invocation % may only be ended, not changed', OLD.attempt, OLD.invocation_id
             USING ERRCODE = 'PT409', COLUMN = 'attempt';

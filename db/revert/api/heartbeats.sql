@@ -3,7 +3,7 @@
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
-DROP FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[]);
+DROP FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text);
 
 -- The released function first (it builds the released row), then the type loses its attributes.
 -- Bodies are checked against the type only after it changed.

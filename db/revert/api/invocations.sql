@@ -10,7 +10,7 @@ DROP FUNCTION api.invocation_release(uuid, uuid);
 DROP FUNCTION api.invocation_fail(uuid, uuid, jsonb, boolean);
 DROP FUNCTION api.invocation_complete_batch(jsonb);
 DROP FUNCTION api.invocation_complete(uuid, uuid, jsonb, jsonb);
-DROP FUNCTION api.node_claim(uuid, integer, integer);
+DROP FUNCTION api.node_claim(uuid, integer, integer, text);
 DROP FUNCTION api.invocation_cancel(uuid, text);
 DROP FUNCTION api.invocation_list(text, uuid, uuid, integer, text);
 DROP FUNCTION api.invocation_get(uuid);
