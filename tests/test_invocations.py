@@ -384,6 +384,33 @@ def test_heartbeat_ends_what_the_agent_does_not_list(writer, node, other_node, s
         writer.post(f"/invocations/{made['invocation_id']}/cancel", json={})
 
 
+def test_agents_of_one_node_claim_and_beat_under_their_names(writer, node, setup, db):
+    node_id = setup["node"]["node_id"]
+    path = f"/nodes/{node_id}/heartbeat"
+    assert node.post(path, json={"agent": "left"}).status_code == 200  # its claims' leases live on its beats
+    made = submit(writer, setup)
+    response = node.post(f"/nodes/{node_id}/claim", json={"limit": 100, "agent": "left"})
+    assert response.status_code == 200, response.text
+    assert made["invocation_id"] in {c["invocation_id"] for c in response.json()}, response.json()
+    assert writer.get(f"/invocations/{made['invocation_id']}").json()["attempts"][-1]["agent"] == "left"
+    with db.transaction():  # claimed a minute ago: past the grace for claims in flight
+        db.execute("SET LOCAL session_replication_role = replica")
+        db.execute("UPDATE orchestrator.invocation_attempts SET started_at = now() - interval '1 minute' WHERE invocation_id = %s",
+                   (made["invocation_id"],))
+    beat = node.post(path, json={"running_invocation_ids": [made["invocation_id"]], "agent": "right"})
+    assert beat.status_code == 200 and beat.json()["lost_invocation_ids"] == [made["invocation_id"]], beat.text
+    assert http_state(writer, made) == "RUNNING", "another agent's beat ends nothing of agent left's"
+    beat = node.post(path, json={"running_invocation_ids": [], "agent": "left"})
+    assert beat.status_code == 200, beat.text
+    got = writer.get(f"/invocations/{made['invocation_id']}").json()
+    assert (got["state"], got["attempts"][-1]["outcome"]) == ("QUEUED", "LEASE_LOST"), "its own beat without it ends it"
+
+    for body in ({"agent": ""}, {"agent": "x" * 201}, {"agent": 7}):
+        problem(node.post(path, json=body), 422, None, "agent")
+        problem(node.post(f"/nodes/{node_id}/claim", json=body), 422, None, "agent")
+    writer.post(f"/invocations/{made['invocation_id']}/cancel", json={})
+
+
 def http_state(client, invocation: dict) -> str:
     return client.get(f"/invocations/{invocation['invocation_id']}").json()["state"]
 
