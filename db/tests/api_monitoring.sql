@@ -1,6 +1,6 @@
 -- pgTAP: api/monitoring: /monitoring routes
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -120,6 +120,12 @@ SELECT results_eq(
     $$ SELECT status, problems, sample_ids FROM api.monitoring_data_integrity() WHERE check_name = 'tools_with_invalid_schemas' $$,
     $$ SELECT 'fail', 1::bigint, ARRAY[tool_id::text] FROM orchestrator.tools WHERE name = 'ops-legacy' $$,
     'a tool whose schemas the registration check refuses: fail, with its id');
+-- The check compiles schemas: it runs for the two listed tools, not for every tool.
+SET LOCAL track_functions = 'all';
+CREATE TEMP TABLE fit_calls AS SELECT pg_stat_get_xact_function_calls('orchestrator.tool_schemas_fit(jsonb, jsonb)'::regprocedure) AS n;
+SELECT count(*) FROM api.monitoring_data_integrity() \g /dev/null
+SELECT is(pg_stat_get_xact_function_calls('orchestrator.tool_schemas_fit(jsonb, jsonb)'::regprocedure) - (SELECT coalesce(n, 0) FROM fit_calls),
+    2::bigint, 'the stored schemas are checked for the 2 listed tools only, of ' || (SELECT count(*) FROM orchestrator.tools) || ' tools');
 SELECT lives_ok($$ SELECT api.tool_update(tool_id => (SELECT tool_id FROM orchestrator.tools WHERE name = 'ops-legacy'),
                                           patch => '{"status": "INACTIVE"}') $$,
     'a stored schema is not checked again when the tool changes otherwise');

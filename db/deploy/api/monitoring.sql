@@ -144,9 +144,14 @@ BEGIN
     -- Tools written since data/tools_schema_check pass it; the older ones it refuses were listed
     -- once by data/tools_schemas_unfit and are checked again here (a tool fixed since counts no more).
     RETURN NEXT (
+        -- The check compiles both schemas (milliseconds a tool): it runs on the listed tools only.
+        -- OFFSET 0 keeps the lookup a subquery of its own, so that the planner cannot move the check
+        -- into a scan of every tool (49 s for 9,340 tools when the list, never analyzed, was empty).
         WITH hit AS MATERIALIZED (
             SELECT t.tool_id, t.name
-            FROM orchestrator.tools_schemas_unfit u JOIN orchestrator.tools t ON t.tool_id = u.tool_id
+            FROM orchestrator.tools_schemas_unfit u
+            CROSS JOIN LATERAL (SELECT t.tool_id, t.name, t.input_schema, t.output_schema
+                                FROM orchestrator.tools t WHERE t.tool_id = u.tool_id OFFSET 0) t
             WHERE NOT orchestrator.tool_schemas_fit(t.input_schema, t.output_schema)
         )
         SELECT orchestrator.integrity_check_counted('tools_with_invalid_schemas', 'fail', (SELECT pg_catalog.count(*) FROM hit),
