@@ -5,8 +5,9 @@
 It deploys the plan on a scratch database of that server (DATABASE_URL's server when set), adds
 100 nodes, and runs BEATS pgbench transactions (default 5,000), each one beat of a random node
 with a small load object: once as an admin's call, once as a node key sends it (role aio_node,
-its own node), and once as the agent sends it: its key, listing the HELD invocations the node
-runs (nothing to end: the beat must write nothing to invocations). A checkpoint and a warm-up come
+its own node), and once as the agent sends it: its key and its name, listing the HELD invocations
+it claimed (nothing to end: the beat must write nothing to invocations; it renews its own row in
+orchestrator.node_agents too). A checkpoint and a warm-up come
 first, so full-page images do not count.
 """
 
@@ -38,7 +39,7 @@ SCRIPTS = {
         f"\\set n random(1, {NODES})\nBEGIN;\nSELECT set_config('aio.node_id', {NODE_ID}::text, true);\n"
         f"SET LOCAL ROLE aio_node;\n"
         f"SELECT api.node_heartbeat(node_id => current_setting('aio.node_id')::uuid, load => {LOAD},"
-        f" running_invocation_ids => (SELECT held FROM public.beat_nodes WHERE n = :n));\nCOMMIT;\n"
+        f" running_invocation_ids => (SELECT held FROM public.beat_nodes WHERE n = :n), agent => 'beat-agent');\nCOMMIT;\n"
     ),
 }
 
@@ -100,8 +101,9 @@ def main() -> int:
                                    " category => 'BENCH')").fetchone()[0]
             conn.execute("SELECT api.tool_invocation_settings_update(tool_id => %s, lease_seconds => 3600)", (tool_id,))
             conn.execute("SELECT api.invocation_submit(tool_id => %s) FROM generate_series(1, %s)", (tool_id, NODES * HELD))
+            conn.execute("SELECT api.node_heartbeat(node_id => node_id, agent => 'beat-agent') FROM public.beat_nodes")
             conn.execute("UPDATE public.beat_nodes b SET held = ARRAY(SELECT invocation_id FROM api.node_claim("
-                         " node_id => b.node_id, \"limit\" => %s))", (HELD,))
+                         " node_id => b.node_id, \"limit\" => %s, agent => 'beat-agent'))", (HELD,))
         print(f"heartbeat cost, {beats} beats of {NODES} nodes (pgbench -c 1 -M prepared, after a checkpoint and a warm-up):")
         for label, script in SCRIPTS.items():
             xids, wal = measure(url, script, beats)
