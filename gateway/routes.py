@@ -136,6 +136,7 @@ ROUTES: tuple[Route, ...] = (
     GET("/artifacts/tool/{tool_id}", "artifact_list_by_tool", "artifacts", PAGE),
     GET("/artifacts/{artifact_id}", "artifact_get", "artifacts"),
     DELETE("/artifacts/{artifact_id}", "artifact_delete", "artifacts"),
+    GET("/nodes/{node_id}/agents", "node_agent_list", "nodes"),
     POST("/nodes/{node_id}/heartbeat", "node_heartbeat", "nodes", status=200,
          rules={"load": {"type": ["object", "null"]},  # null: the default, {}
                 # null (the default): not reported, nothing is ended; []: the agent holds nothing.

@@ -404,6 +404,12 @@ def test_agents_of_one_node_claim_and_beat_under_their_names(writer, node, setup
     assert beat.status_code == 200, beat.text
     got = writer.get(f"/invocations/{made['invocation_id']}").json()
     assert (got["state"], got["attempts"][-1]["outcome"]) == ("QUEUED", "LEASE_LOST"), "its own beat without it ends it"
+    agents = writer.get(f"/nodes/{node_id}/agents")
+    assert agents.status_code == 200, agents.text
+    assert [(a["agent"], a["health"], a["running_invocations"]) for a in agents.json()] == [
+        ("left", "HEALTHY", 0), ("right", "HEALTHY", 0)], agents.json()
+    assert node.get(f"/nodes/{node_id}/agents").status_code == 200, "a node key reads its own node's agents"
+    problem(writer.get(f"/nodes/{uuid.uuid4()}/agents"), 404, "P0002", "node_id")
 
     for body in ({"agent": ""}, {"agent": "x" * 201}, {"agent": 7}):
         problem(node.post(path, json=body), 422, None, "agent")

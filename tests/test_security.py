@@ -44,6 +44,7 @@ LEAST_ROLE: dict[str, str] = {
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
         "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
         "tool_validate", "invocation_get", "invocation_list", "artifact_lineage", "tool_invocation_settings_get",
+        "node_agent_list",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",
@@ -63,7 +64,7 @@ LEAST_ROLE: dict[str, str] = {
 NODE_FUNCTIONS = {"service_info", "health", "node_get", "node_heartbeat", "tool_get", "tool_get_by_name", "tool_list",
                   "artifact_create", "artifact_create_batch", "json_schema_validate", "json_schema_check",
                   "tool_validate", "invocation_get", "node_claim", "invocation_complete", "invocation_complete_batch",
-                  "invocation_fail", "invocation_release"}
+                  "invocation_fail", "invocation_release", "node_agent_list"}
 PUBLIC_PATHS = {"/", "/ready"}
 
 

@@ -1,6 +1,6 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(73);
+SELECT plan(81);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -239,6 +239,27 @@ INSERT INTO orchestrator.node_agents VALUES (pg_temp.n('rc'), 'gone', now() - in
 SELECT lost_invocation_ids FROM api.node_heartbeat(node_id => pg_temp.n('rc'), agent => 'C') \g /dev/null
 SELECT is((SELECT array_agg(g.agent ORDER BY g.agent) FROM orchestrator.node_agents g WHERE g.node_id = pg_temp.n('rc')), ARRAY['A', 'B', 'C'],
     'agent C''s first beat deletes the name gone for a day, and keeps the others');
+-- The list of a node's agents.
+SELECT results_eq(
+    $$ SELECT agent, health, running_invocations FROM api.node_agent_list(node_id => pg_temp.n('rc')) $$,
+    $$ VALUES ('A', 'DOWN', 0), ('B', 'HEALTHY', 1), ('C', 'HEALTHY', 0) $$,
+    'node_agent_list: each name, its health from its last beat, and what it runs (m2 under B)');
+SELECT is((SELECT count(*)::int FROM api.node_agent_list(node_id => pg_temp.n('ra'))), 0, 'a node whose beats carry no name has no agents listed');
+SELECT throws_ok($$ SELECT * FROM api.node_agent_list(node_id => '00000000-0000-0000-0000-000000000000') $$,
+    'P0002', NULL, 'node_agent_list of an unknown node: P0002');
+DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('rb')::text, true); END $$;
+SET LOCAL ROLE aio_node;
+SELECT throws_ok($$ SELECT * FROM api.node_agent_list(node_id => pg_temp.n('rc')) $$,
+    '42501', 'node_id: a node key may only read the agents of its own node', 'a node key reading another node''s agents: 42501');
+RESET ROLE;
+DO $$ BEGIN PERFORM set_config('aio.node_id', '', true); END $$;
+SELECT ok(has_function_privilege('aio_reader', 'api.node_agent_list(uuid)', 'EXECUTE')
+          AND has_function_privilege('aio_node', 'api.node_agent_list(uuid)', 'EXECUTE')
+          AND NOT has_function_privilege('aio_bi', 'api.node_agent_list(uuid)', 'EXECUTE'),
+    'node_agent_list: a reader and a node key may read it, the BI role may not');
+SELECT volatility_is('api', 'node_agent_list', ARRAY['uuid'], 'stable');
+SELECT is_definer('api', 'node_agent_list', ARRAY['uuid']);
+SELECT function_returns('api', 'node_agent_list', ARRAY['uuid'], 'setof api.node_agent');
 SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('rc'), agent => '') $$,
     '22023', 'agent: must be 1 to 200 characters, got 0', 'an empty agent name: 22023');
 SELECT throws_ok($$ SELECT api.node_claim(node_id => pg_temp.n('rc'), agent => repeat('x', 201)) $$,

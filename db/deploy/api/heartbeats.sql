@@ -5,8 +5,9 @@
 -- those that had already expired (a beat never revives a lost lease) and, when the agent lists
 -- the invocations it holds, those it does not hold (a predecessor's, after a restart; a claim
 -- whose answer was lost). It answers the ids of the node's RUNNING invocations whose cancellation
--- was asked, and which of the listed ones are no longer the node's. The whole family, replaced:
--- deploying this twice changes nothing.
+-- was asked, and which of the listed ones are no longer the node's. GET /nodes/{node_id}/agents
+-- lists the agent processes that beat for a node. The whole family, replaced: deploying this twice
+-- changes nothing.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
@@ -198,6 +199,52 @@ running_invocation_ids (an agent sends it at every beat; NULL: not reported, not
 Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 1}'', running_invocation_ids => ''{0b7e9a52-2f0c-4f5e-9a0e-3f1d2c4b5a69}'', agent => ''gpu-host-1'');
 Errors: P0002 no node has this id; 22P02 node_id or a listed id not a UUID; 22023 unknown status, running_invocation_ids over 10000 entries or with a null, or agent not 1..200 characters; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';
+
+-- The agents of a node: the names that beat for it (orchestrator.node_agents), for an operator
+-- who runs several, or wants to see which process holds what.
+DO $$
+BEGIN
+    IF pg_catalog.to_regtype('api.node_agent') IS NULL THEN
+        CREATE TYPE api.node_agent AS (
+            agent               text,
+            last_heartbeat_at   timestamptz,
+            health              text,
+            running_invocations integer
+        );
+    END IF;
+END
+$$;
+COMMENT ON TYPE api.node_agent IS
+'An agent process of a node: its name, its last beat, its health (as a node''s, from the node''s status and that beat), and how many RUNNING invocations it claimed.';
+
+CREATE OR REPLACE FUNCTION api.node_agent_list(node_id uuid) RETURNS SETOF api.node_agent
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    node_status text;
+BEGIN
+    PERFORM orchestrator.check_own_node(node_agent_list.node_id, 'node_id', 'read the agents of its own node');
+    SELECT n.status INTO node_status FROM orchestrator.nodes n WHERE n.node_id = node_agent_list.node_id;
+    IF NOT FOUND THEN
+        PERFORM orchestrator.node_not_found(node_agent_list.node_id);
+    END IF;
+    RETURN QUERY
+    SELECT g.agent, g.last_heartbeat_at, orchestrator.node_health(node_status, g.last_heartbeat_at),
+           (SELECT pg_catalog.count(*)::integer
+            FROM orchestrator.invocations i
+            JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+            WHERE i.node_id = g.node_id AND i.state = 'RUNNING' AND a.agent = g.agent)
+    FROM orchestrator.node_agents g
+    WHERE g.node_id = node_agent_list.node_id
+    ORDER BY g.agent;
+END
+$$;
+COMMENT ON FUNCTION api.node_agent_list(uuid) IS
+'The agent processes that beat for a node under a name (api.node_heartbeat''s agent), by name: when each last beat, its health (DOWN once silent for 120 s, STALE after 30 s, as a node''s), and how many RUNNING invocations it claimed. A name not heard of for a day is deleted when a new name first beats for the node.
+Example: SELECT agent, health, running_invocations FROM api.node_agent_list(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
+Errors: P0002 no node has this id; 42501 a node key reading another node''s agents.
+Route: GET /nodes/{node_id}/agents';
+REVOKE ALL ON FUNCTION api.node_agent_list(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.node_agent_list(uuid) TO aio_reader, aio_node;
 
 -- The grants of the released signature (this change's and roles_rbac's), on the new one.
 REVOKE ALL ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text) FROM PUBLIC;

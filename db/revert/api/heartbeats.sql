@@ -1,9 +1,11 @@
 -- Revert ai-orchestrator:api/heartbeats to v1.1.0: the heartbeat as released, without
--- running_invocation_ids, cancel_invocation_ids and lost_invocation_ids.
+-- running_invocation_ids, cancel_invocation_ids and lost_invocation_ids, and no list of agents.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
 DROP FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text);
+DROP FUNCTION api.node_agent_list(uuid);
+DROP TYPE api.node_agent;
 
 -- The released function first (it builds the released row), then the type loses its attributes.
 -- Bodies are checked against the type only after it changed.

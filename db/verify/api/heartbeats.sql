@@ -12,3 +12,4 @@ SELECT 1 / pg_catalog.has_function_privilege('aio_api', 'api.node_heartbeat(uuid
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure), 'invocation_leases_end')::int;
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure), 'cancel_requested_at')::int;
 SELECT 1 / pg_catalog.has_function_privilege('aio_node', 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)', 'EXECUTE')::int;
+SELECT 1 / pg_catalog.has_function_privilege('aio_reader', 'api.node_agent_list(uuid)', 'EXECUTE')::int;
