@@ -388,10 +388,10 @@ def test_agents_of_one_node_claim_and_beat_under_their_names(writer, node, setup
     node_id = setup["node"]["node_id"]
     path = f"/nodes/{node_id}/heartbeat"
     assert node.post(path, json={"agent": "left"}).status_code == 200  # its claims' leases live on its beats
-    made = submit(writer, setup)
-    response = node.post(f"/nodes/{node_id}/claim", json={"limit": 100, "agent": "left"})
+    made = submit(writer, setup, priority=100)  # the first in claim order: the claim of one gets it
+    response = node.post(f"/nodes/{node_id}/claim", json={"limit": 1, "agent": "left"})
     assert response.status_code == 200, response.text
-    assert made["invocation_id"] in {c["invocation_id"] for c in response.json()}, response.json()
+    assert [c["invocation_id"] for c in response.json()] == [made["invocation_id"]], response.json()
     assert writer.get(f"/invocations/{made['invocation_id']}").json()["attempts"][-1]["agent"] == "left"
     with db.transaction():  # claimed a minute ago: past the grace for claims in flight
         db.execute("SET LOCAL session_replication_role = replica")
