@@ -82,11 +82,17 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def prepare(base_url: str) -> str:
+def recreate_database(base_url: str, name: str, create: bool = True) -> str:
+    """Drops the database name on base_url's server and, with create, makes it again, empty; its URL."""
     with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = with_db(base_url, DB_NAME)
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return with_db(base_url, name)
+
+
+def prepare(base_url: str) -> str:
+    url = recreate_database(base_url, DB_NAME)
     subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), check=True, capture_output=True)
     return url
 
@@ -164,17 +170,13 @@ def write_ceiling(base_url: str, clients: int) -> dict:
     """Transactions per second of pgbench's own one-row UPDATE on pgbench_accounts: how many
     commits of the smallest write this machine's PostgreSQL makes, measured beside the queue's."""
     name = f"{DB_NAME}_ceiling"
-    with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_db(base_url, name)
+    url = recreate_database(base_url, name)
     try:
         subprocess.run(["pgbench", "-i", "-q", "-s", "10"], env=libpq_env(url), check=True, capture_output=True)
         script = "\\set aid random(1, 1000000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n"
         return {c: pgbench(url, script, c, SECONDS, {})["tps"] for c in (1, clients)}
     finally:
-        with psycopg.connect(with_db(base_url, "postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        recreate_database(base_url, name, create=False)
 
 
 def sql_alone(url: str, conn, tool_id: str, node_id: str, clients: int, script: str = LIFE) -> dict:
