@@ -195,6 +195,7 @@ ROUTES: tuple[Route, ...] = (
         {**PAGE, "state": {"enum": ["QUEUED", "RUNNING", "RETRY_WAIT", "SUCCEEDED", "FAILED", "OUTPUT_INVALID",
                                     "CANCELLED", "TIMED_OUT", "DEAD"]}}),
     GET("/invocations/{invocation_id}", "invocation_get", "invocations"),
+    GET("/monitoring/invocation-queue", "invocation_queue", "monitoring"),
     POST("/invocations/{invocation_id}/cancel", "invocation_cancel", "invocations", status=200,
          rules={"reason": {"maxLength": 1000}}),
     POST("/nodes/{node_id}/claim", "node_claim", "invocations", status=200,

@@ -417,6 +417,25 @@ def test_agents_of_one_node_claim_and_beat_under_their_names(writer, node, setup
     writer.post(f"/invocations/{made['invocation_id']}/cancel", json={})
 
 
+def test_invocation_queue_counts_a_tools_unfinished_work(gateway_url, writer, reader, node, setup, db):
+    tool = new_tool(writer, target_node_id=setup["node"]["node_id"])  # a tool of its own: its row holds only this test's work
+    try:
+        for fields in ({}, {"not_before": "2999-01-01T00:00:00Z"}):
+            response = writer.post("/invocations/", json={"tool_id": tool["tool_id"], "input": {}, **fields})
+            assert response.status_code == 201, response.text
+        response = reader.get("/monitoring/invocation-queue")
+        assert response.status_code == 200, response.text
+        rows = [r for r in response.json() if r["tool_id"] == tool["tool_id"]]
+        assert [(r["ready"], r["scheduled"], r["running"], r["target_node_name"]) for r in rows] == [
+            (1, 1, 0, setup["node"]["name"])], rows
+        assert rows[0]["longest_wait_seconds"] >= 0 and rows[0]["oldest_ready_at"], rows
+        with client(gateway_url) as anonymous:
+            problem(anonymous.get("/monitoring/invocation-queue"), 401)
+        problem(node.get("/monitoring/invocation-queue"), 403, "42501")
+    finally:
+        db.execute("DELETE FROM orchestrator.invocations WHERE tool_id = %s", (tool["tool_id"],))
+
+
 def http_state(client, invocation: dict) -> str:
     return client.get(f"/invocations/{invocation['invocation_id']}").json()["state"]
 

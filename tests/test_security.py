@@ -44,7 +44,7 @@ LEAST_ROLE: dict[str, str] = {
         "maintenance_tools_without_nodes", "monitoring_storage_usage_by_category",
         "monitoring_tool_usage_statistics", "monitoring_data_integrity", "json_schema_validate", "json_schema_check",
         "tool_validate", "invocation_get", "invocation_list", "artifact_lineage", "tool_invocation_settings_get",
-        "node_agent_list",
+        "node_agent_list", "invocation_queue",
     ), READER),
     **dict.fromkeys((
         "node_create", "node_update", "node_delete", "node_heartbeat", "tool_create", "tool_update",

@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(170);
+SELECT plan(185);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -492,6 +492,53 @@ INSERT INTO iv (k, invocation_id) VALUES
 SELECT is(ARRAY(SELECT iv.k FROM api.node_claim(node_id => pg_temp.n('b'), "limit" => 10) WITH ORDINALITY AS c
                 JOIN iv USING (invocation_id) ORDER BY c.ordinality),
     ARRAY['m-any-high', 'm-pinned', 'm-any-low'], 'node b: its own and the untargeted work, merged by priority');
+
+-- the queue at a glance ------------------------------------------------------------------------------
+SELECT function_returns('api', 'invocation_queue', ARRAY[]::text[], 'setof api.invocation_queue_entry');
+SELECT ok((SELECT p.provolatile = 's' AND p.prosecdef FROM pg_proc p WHERE p.oid = 'api.invocation_queue()'::regprocedure),
+    'invocation_queue is STABLE and SECURITY DEFINER');
+SELECT ok(has_function_privilege('aio_reader', 'api.invocation_queue()', 'EXECUTE')
+          AND NOT has_function_privilege('aio_anon', 'api.invocation_queue()', 'EXECUTE')
+          AND NOT has_function_privilege('aio_node', 'api.invocation_queue()', 'EXECUTE'),
+    'a reader reads the queue; anonymous callers and node keys may not');
+DELETE FROM orchestrator.invocations;
+DELETE FROM orchestrator.node_heartbeats;
+SELECT is_empty($$ SELECT * FROM api.invocation_queue() $$, 'no unfinished work: no rows');
+INSERT INTO iv (k, invocation_id) VALUES
+    ('q-ready-1', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "1"}')).invocation_id),
+    ('q-ready-2', (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "2"}')).invocation_id),
+    ('q-later',   (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "3"}', not_before => now() + interval '1 hour')).invocation_id),
+    ('q-run',     (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "4"}', priority => 5)).invocation_id),
+    ('q-done',    (api.invocation_submit(tool_name => 'inv-echo', input => '{"text": "5"}', priority => 9)).invocation_id),
+    ('q-pinned',  (api.invocation_submit(tool_name => 'inv-pinned', input => '{"text": "6"}')).invocation_id);
+SELECT is(ARRAY(SELECT pg_temp.claim('a', 2) ORDER BY 1), ARRAY['q-done', 'q-run'], 'node a claims the two of highest priority');
+SELECT is((api.invocation_complete(invocation_id => pg_temp.i('q-done'), lease_token => pg_temp.tok('q-done'), output => '{"out": 1}')).state,
+    'SUCCEEDED', 'one of them succeeds');
+SELECT is((api.invocation_cancel(invocation_id => pg_temp.i('q-run'), reason => 'no longer needed')).state, 'RUNNING',
+    'the other is asked to stop, and runs on until its node stops it');
+UPDATE orchestrator.invocations SET run_after = now() - interval '90 seconds' WHERE invocation_id = pg_temp.i('q-ready-1');
+SELECT results_eq($$ SELECT tool_name, tool_version, target_node_name, ready, scheduled, running, cancelling, longest_wait_seconds
+                     FROM api.invocation_queue() ORDER BY target_node_name NULLS FIRST $$,
+    $$ VALUES ('inv-echo', '1.10.0', NULL::text, 2, 1, 1, 1, 90.000::numeric), ('inv-pinned', '1.0.0', 'inv-b', 1, 0, 0, 0, 0.000) $$,
+    'per tool and target: ready, scheduled, running and cancelling counted apart; the finished one not at all; the longest wait');
+SELECT is((SELECT oldest_ready_at FROM api.invocation_queue() WHERE target_node_id IS NULL), now() - interval '90 seconds',
+    'oldest_ready_at: when the oldest ready invocation became claimable');
+SELECT is(ARRAY(SELECT tool_name FROM api.invocation_queue()), ARRAY['inv-echo', 'inv-pinned'], 'the longest wait comes first');
+SELECT results_eq($$ SELECT target_node_health, stalled_reason FROM api.invocation_queue() ORDER BY target_node_id NULLS FIRST $$,
+    $$ VALUES (NULL::text, 'no ACTIVE node has sent a heartbeat in the last 120 seconds'), ('UNKNOWN', 'the target node inv-b is UNKNOWN') $$,
+    'stalled: no node beats for the untargeted work; the target node never beat');
+SELECT lives_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('b')) $$, 'node b beats');
+SELECT results_eq($$ SELECT target_node_health, stalled_reason FROM api.invocation_queue() ORDER BY target_node_id NULLS FIRST $$,
+    $$ VALUES (NULL::text, NULL::text), ('HEALTHY', NULL) $$, 'a beating ACTIVE node takes both: not stalled');
+UPDATE orchestrator.nodes SET status = 'MAINTENANCE' WHERE node_id = pg_temp.n('b');
+UPDATE orchestrator.tools SET status = 'INACTIVE' WHERE tool_id = pg_temp.t('echo');
+SELECT results_eq($$ SELECT tool_status, stalled_reason FROM api.invocation_queue() ORDER BY target_node_id NULLS FIRST $$,
+    $$ VALUES ('INACTIVE', 'the tool is INACTIVE: claims take only invocations of ACTIVE tools'),
+              ('ACTIVE', 'the target node inv-b is MAINTENANCE') $$,
+    'stalled: the tool is not ACTIVE; the target node is in MAINTENANCE (and no other node beats)');
+SET LOCAL ROLE aio_reader;
+SELECT is((SELECT count(*)::int FROM api.invocation_queue()), 2, 'a reader reads the queue');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -68,6 +68,7 @@ INSERT INTO expected_grants (fn, least, node) VALUES
     ('audit_purge',                            'admin',  false),
     ('invocation_get',                         'reader', true),
     ('node_agent_list',                        'reader', true),
+    ('invocation_queue',                       'reader', false),
     ('invocation_list',                        'reader', false),
     ('artifact_lineage',                       'reader', false),
     ('invocation_submit',                      'writer', false),
@@ -100,7 +101,7 @@ SELECT set_eq(
     $$ SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace $$,
     $$ SELECT fn FROM expected_grants $$,
     'the expected privileges name every api function, and only api functions');
-SELECT is((SELECT count(*)::int FROM expected_grants), 73, 'the matrix covers 73 api functions');
+SELECT is((SELECT count(*)::int FROM expected_grants), 74, 'the matrix covers 74 api functions');
 
 -- 2. the matrix: one test per role, listing every function where EXECUTE is not as designed ------
 SELECT is_empty(format($$

@@ -1,10 +1,11 @@
 -- pgTAP: reporting views and the read-only BI role
 BEGIN;
-SELECT plan(19);
+SELECT plan(23);
 
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 
-SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts', 'node_health', 'storage_by_category', 'tool_usage'],
+SELECT views_are('reporting', ARRAY['nodes', 'tools', 'tool_tags', 'artifacts', 'node_health', 'storage_by_category', 'tool_usage',
+                              'invocations', 'invocation_attempts'],
     'reporting has one view per table plus the operational views');
 SELECT materialized_views_are('reporting', ARRAY['artifacts_by_day'], 'daily artifact figures are materialized');
 
@@ -41,6 +42,32 @@ SELECT results_eq(
     $$ SELECT category, artifact_count, total_bytes, largest_bytes FROM api.monitoring_storage_usage_by_category() ORDER BY category $$,
     'the BI view and GET /monitoring/storage-usage-by-category give the same figures, from the same tallies');
 SET LOCAL ROLE aio_bi;
+
+-- invocations and attempts as BI sees them: names, timings, error codes; no inputs or outputs
+RESET ROLE;
+CREATE TEMP TABLE failed ON COMMIT DROP AS SELECT * FROM api.invocation_submit(tool_id => (SELECT tool_id FROM t), input => '{"secret": 1}');
+CREATE TEMP TABLE waiting ON COMMIT DROP AS
+    SELECT * FROM api.invocation_submit(tool_id => (SELECT tool_id FROM t), not_before => now() + interval '1 hour');
+CREATE TEMP TABLE claimed ON COMMIT DROP AS SELECT * FROM api.node_claim(node_id => (SELECT node_id FROM n), agent => 'rep-agent');
+CREATE TEMP TABLE ended ON COMMIT DROP AS
+    SELECT * FROM api.invocation_fail(invocation_id => (SELECT invocation_id FROM claimed), lease_token => (SELECT lease_token FROM claimed),
+                                      error => '{"code": "UPSTREAM", "message": "503 from the model"}', retryable => false);
+GRANT SELECT ON failed, waiting TO aio_bi;
+SET LOCAL ROLE aio_bi;
+SELECT results_eq(
+    $$ SELECT tool_name, tool_version, state, attempts, node_name, error_code, wait_seconds, run_seconds
+       FROM reporting.invocations WHERE invocation_id = (SELECT invocation_id FROM failed) $$,
+    $$ VALUES ('rep-tool', '1.10.0', 'FAILED', 1, 'rep-node', 'UPSTREAM', 0.000::numeric, 0.000::numeric) $$,
+    'a failed invocation: its tool, node, error code, wait and run time');
+SELECT results_eq(
+    $$ SELECT state, started_at, wait_seconds, run_seconds FROM reporting.invocations WHERE invocation_id = (SELECT invocation_id FROM waiting) $$,
+    $$ VALUES ('QUEUED', NULL::timestamptz, NULL::numeric, NULL::numeric) $$, 'a waiting invocation: no start, no times yet');
+SELECT results_eq(
+    $$ SELECT attempt, tool_name, node_name, agent, outcome, error_code, run_seconds FROM reporting.invocation_attempts $$,
+    $$ VALUES (1, 'rep-tool', 'rep-node', 'rep-agent', 'FAILED', 'UPSTREAM', 0.000::numeric) $$, 'its attempt: node, agent, outcome');
+SELECT is_empty($$ SELECT attname FROM pg_attribute WHERE attrelid IN ('reporting.invocations'::regclass, 'reporting.invocation_attempts'::regclass)
+                   AND attname IN ('input', 'output', 'error', 'lease_token') $$,
+    'inputs, outputs, whole errors and lease tokens stay out of BI');
 
 -- what the BI role may not do
 SELECT throws_ok($$ SELECT * FROM orchestrator.nodes $$, '42501', NULL, 'BI role cannot read the data tables');

@@ -124,6 +124,25 @@ CREATE TYPE api.tool_invocation_settings AS (
 COMMENT ON TYPE api.tool_invocation_settings IS
 'How a tool''s invocations run: the lease a claim holds past its node''s last heartbeat (seconds), and whether an output that breaks the output_schema is retried.';
 
+CREATE TYPE api.invocation_queue_entry AS (
+    tool_id              uuid,
+    tool_name            text,
+    tool_version         text,
+    tool_status          text,
+    target_node_id       uuid,
+    target_node_name     text,
+    target_node_health   text,
+    ready                integer,
+    scheduled            integer,
+    running              integer,
+    cancelling           integer,
+    oldest_ready_at      timestamptz,
+    longest_wait_seconds numeric,
+    stalled_reason       text
+);
+COMMENT ON TYPE api.invocation_queue_entry IS
+'The unfinished work of one tool version for one target (a node, or none: any node): how many invocations wait to be claimed now (ready), wait for a later time (scheduled: not_before or a retry''s backoff), run (running; cancelling: of those, asked to stop), since when the oldest ready one has waited, and, when ready work cannot be claimed, why (stalled_reason).';
+
 CREATE TYPE api.artifact_lineage_node AS (
     depth              integer,
     artifact_id        uuid,
@@ -693,6 +712,48 @@ Example: SELECT invocation_id, tool_name, state FROM api.invocation_list(state =
 Errors: 22023 unknown state, limit outside 1..1000, or a bad cursor; 22P02 an id is not a UUID.
 Route: GET /invocations/';
 
+-- The queue at a glance ----------------------------------------------------------------------------
+-- Only unfinished rows are read (the state index), so the cost follows the queue, not the history.
+CREATE OR REPLACE FUNCTION api.invocation_queue() RETURNS SETOF api.invocation_queue_entry
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    WITH unfinished AS (
+        SELECT i.tool_id, i.target_node_id,
+               pg_catalog.count(*) FILTER (WHERE i.state <> 'RUNNING' AND i.run_after <= pg_catalog.now())::integer AS ready,
+               pg_catalog.count(*) FILTER (WHERE i.state <> 'RUNNING' AND i.run_after > pg_catalog.now())::integer AS scheduled,
+               pg_catalog.count(*) FILTER (WHERE i.state = 'RUNNING')::integer AS running,
+               pg_catalog.count(*) FILTER (WHERE i.state = 'RUNNING' AND i.cancel_requested_at IS NOT NULL)::integer AS cancelling,
+               pg_catalog.min(i.run_after) FILTER (WHERE i.state <> 'RUNNING' AND i.run_after <= pg_catalog.now()) AS oldest_ready_at
+        FROM orchestrator.invocations i
+        WHERE i.state IN ('QUEUED', 'RETRY_WAIT', 'RUNNING')
+        GROUP BY i.tool_id, i.target_node_id
+    ), beating AS (
+        -- Whether any node would take untargeted work: ACTIVE, and heard from within the DOWN threshold.
+        SELECT EXISTS (SELECT FROM orchestrator.nodes n JOIN orchestrator.node_heartbeats h ON h.node_id = n.node_id
+                       WHERE orchestrator.node_health(n.status, h.last_heartbeat_at) IN ('HEALTHY', 'STALE')) AS any_node
+    )
+    SELECT u.tool_id, t.name, t.version, t.status, u.target_node_id, n.name, health.health,
+           u.ready, u.scheduled, u.running, u.cancelling, u.oldest_ready_at,
+           pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.now() - u.oldest_ready_at)::numeric, 3),
+           CASE WHEN u.ready = 0 THEN NULL
+                WHEN t.status <> 'ACTIVE' THEN pg_catalog.format('the tool is %s: claims take only invocations of ACTIVE tools', t.status)
+                WHEN u.target_node_id IS NOT NULL AND health.health NOT IN ('HEALTHY', 'STALE')
+                    THEN pg_catalog.format('the target node %s is %s', coalesce(n.name, u.target_node_id::text), health.health)
+                WHEN u.target_node_id IS NULL AND NOT beating.any_node THEN 'no ACTIVE node has sent a heartbeat in the last 120 seconds'
+           END
+    FROM unfinished u
+    JOIN orchestrator.tools t ON t.tool_id = u.tool_id
+    LEFT JOIN orchestrator.nodes n ON n.node_id = u.target_node_id
+    LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = u.target_node_id
+    CROSS JOIN beating
+    CROSS JOIN LATERAL (SELECT CASE WHEN u.target_node_id IS NOT NULL THEN orchestrator.node_health(n.status, h.last_heartbeat_at) END AS health) AS health
+    ORDER BY u.oldest_ready_at NULLS LAST, t.name, t.version_key, u.tool_id, u.target_node_id NULLS FIRST
+$$;
+COMMENT ON FUNCTION api.invocation_queue() IS
+'The queue at a glance, for operators: per tool version and target node (none: any node may claim), the unfinished invocations: ready (claimable now), scheduled (waiting for not_before or a retry''s backoff), running, cancelling; when the oldest ready one became claimable and how long it has waited (longest_wait_seconds); and stalled_reason when ready work cannot be claimed: the tool is not ACTIVE, the target node is DOWN, MAINTENANCE, INACTIVE or UNKNOWN (never beat), or, for untargeted work, no ACTIVE node has beaten within 120 s. The longest wait comes first. Reads only unfinished rows: finished history does not slow it.
+Example: SELECT tool_name, ready, running, longest_wait_seconds, stalled_reason FROM api.invocation_queue();
+Errors: none.
+Route: GET /monitoring/invocation-queue';
+
 -- cancel -----------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION api.invocation_cancel(invocation_id uuid, reason text DEFAULT NULL) RETURNS api.invocation
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
@@ -1191,6 +1252,7 @@ REVOKE ALL ON FUNCTION
     api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[]),
     api.invocation_get(uuid),
     api.invocation_list(text, uuid, uuid, integer, text),
+    api.invocation_queue(),
     api.invocation_cancel(uuid, text),
     api.node_claim(uuid, integer, integer, text),
     api.invocation_complete(uuid, uuid, jsonb, jsonb),
@@ -1206,6 +1268,7 @@ FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     api.invocation_get(uuid),
     api.invocation_list(text, uuid, uuid, integer, text),
+    api.invocation_queue(),
     api.artifact_lineage(uuid),
     api.tool_invocation_settings_get(uuid)
 TO aio_reader;

@@ -2,6 +2,7 @@
 SELECT 'api.invocation_submit(uuid, text, text, jsonb, integer, text, timestamptz, integer, integer, integer, uuid[])'::regprocedure,
        'api.invocation_get(uuid)'::regprocedure,
        'api.invocation_list(text, uuid, uuid, integer, text)'::regprocedure,
+       'api.invocation_queue()'::regprocedure,
        'api.invocation_cancel(uuid, text)'::regprocedure,
        'api.node_claim(uuid, integer, integer, text)'::regprocedure,
        'api.invocation_complete(uuid, uuid, jsonb, jsonb)'::regprocedure,
