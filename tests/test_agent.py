@@ -286,17 +286,18 @@ def test_agents_of_one_node_keep_their_own_work_and_a_dead_ones_lease_ends(http,
 
 
 def test_a_claim_the_agent_never_heard_of_ends_and_runs_again(http, gateway_url, db_url, db):
-    """A claim whose answer was lost (here: made by an admin for the agent's node) is not in the
-    agent's list: its attempt ends after the grace, while the agent's own long run goes on."""
+    """A claim whose answer was lost (here: made by an admin for the agent's node, under the agent's
+    name) is not in the agent's list: its attempt ends after the grace, while the agent's own long
+    run goes on."""
     node, key = node_with_key(http, db_url)
     sleepy = long_lease_tool(http, node, "unheard")
     agent = start_agent(gateway_url, node, key, "--handler", f"{sleepy['name']}=agent_handlers:sleepy",
-                        "--concurrency", "1", *FAST, name="agent-unheard")
+                        "--concurrency", "1", "--name", "agent-unheard", *FAST, name="agent-unheard")
     try:
         own = submit(http, sleepy, {"seconds": 300})
         wait_until(lambda: http.get(f"/invocations/{own}").json()["state"] == "RUNNING", 20, what="the agent's own run")
         unheard = submit(http, sleepy, {"seconds": 0})
-        (row,) = http.post(f"/nodes/{node}/claim", json={"limit": 1}).json()
+        (row,) = http.post(f"/nodes/{node}/claim", json={"limit": 1, "agent": "agent-unheard"}).json()
         assert row["invocation_id"] == unheard
         ended = wait_until(lambda: http.get(f"/invocations/{unheard}").json()["state"] == "QUEUED", LONG_LEASE / 2,
                            what="the unheard-of claim requeued")
@@ -331,7 +332,8 @@ def test_a_run_whose_lease_was_lost_is_stopped_unreported(http, gateway_url, db_
             db.execute("SET LOCAL session_replication_role = replica")
             db.execute("UPDATE orchestrator.invocation_attempts SET started_at = started_at - interval '1 hour' WHERE invocation_id = %s",
                        (invocation_id,))
-            db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
+            db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour',"
+                       " nameless_heartbeat_at = nameless_heartbeat_at - interval '1 hour' WHERE node_id = %s",
                        (node,))
             db.execute("UPDATE orchestrator.node_agents SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
                        (node,))

@@ -449,7 +449,8 @@ def test_sweep_ends_an_expired_lease(http, writer, node, setup, db):
         db.execute("SET LOCAL session_replication_role = replica")
         db.execute("UPDATE orchestrator.invocation_attempts SET started_at = started_at - interval '1 hour' WHERE invocation_id = %s",
                    (made["invocation_id"],))
-        db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = %s",
+        db.execute("UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour',"
+                   " nameless_heartbeat_at = nameless_heartbeat_at - interval '1 hour' WHERE node_id = %s",
                    (setup["node"]["node_id"],))
     late = problem(node.post(f"/invocations/{made['invocation_id']}/complete",
                              json={"lease_token": claimed["lease_token"], "output": {"out": 1}}), 409, "PT409", "lease_token")

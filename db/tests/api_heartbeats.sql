@@ -1,6 +1,6 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(81);
+SELECT plan(89);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -105,7 +105,7 @@ CREATE FUNCTION pg_temp.ids(VARIADIC text[]) RETURNS uuid[] LANGUAGE sql STABLE 
 CREATE FUNCTION pg_temp.state(text) RETURNS text LANGUAGE sql STABLE AS
     'SELECT state || coalesce(''@'' || (SELECT n.k FROM nd n WHERE n.node_id = i.node_id AND i.state = ''RUNNING''), '''')
      FROM orchestrator.invocations i WHERE i.invocation_id = pg_temp.i($1)';
--- Moves the start of an invocation's current attempt, and node ra's last beat, into the past.
+-- Moves the start of an invocation's current attempt, and node ra's last beat (its beats carry no agent name), into the past.
 CREATE FUNCTION pg_temp.started_ago(text, interval) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     SET LOCAL session_replication_role = replica;  -- attempts are append-only: the trigger would refuse
@@ -114,7 +114,7 @@ BEGIN
     SET LOCAL session_replication_role = origin;
 END $$;
 CREATE FUNCTION pg_temp.beat_ago(interval) RETURNS void LANGUAGE sql AS
-    'UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = now() - $1 WHERE node_id = pg_temp.n(''ra'')';
+    'UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = now() - $1, nameless_heartbeat_at = now() - $1 WHERE node_id = pg_temp.n(''ra'')';
 CREATE FUNCTION pg_temp.versions() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT string_agg(i.ctid::text || a.ctid::text, ',' ORDER BY i.invocation_id)
     FROM orchestrator.invocations i JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id
@@ -265,9 +265,32 @@ SELECT throws_ok($$ SELECT api.node_heartbeat(node_id => pg_temp.n('rc'), agent 
 SELECT throws_ok($$ SELECT api.node_claim(node_id => pg_temp.n('rc'), agent => repeat('x', 201)) $$,
     '22023', 'agent: must be 1 to 200 characters, got 201', 'a claim with an agent name over 200 characters: 22023');
 
+-- A claim without a name lives on the node's beats without a name: named agents of the same node
+-- neither keep it alive nor end it.
+INSERT INTO iv SELECT 'm4', (api.invocation_submit(tool_id => pg_temp.t('run'), priority => 50)).invocation_id;
+SELECT is((SELECT array_agg(c.invocation_id) FROM api.node_claim(node_id => pg_temp.n('rc')) c), ARRAY[pg_temp.i('m4')],
+    'm4 is claimed without an agent name');
+SELECT pg_temp.started_ago('m4', interval '1 minute');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m2'), pg_temp.i('m4')], agent => 'B')).lost_invocation_ids,
+    ARRAY[pg_temp.i('m4')], 'agent B listing m4 hears it is not its own');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m2')], agent => 'B')).lost_invocation_ids,
+    '{}'::uuid[], 'agent B beats without m4');
+SELECT is(pg_temp.state('m4'), 'RUNNING@rc', 'a named agent''s beat does not end an attempt claimed without a name');
+SELECT is((api.invocation_get(invocation_id => pg_temp.i('m4'))).lease_expires_at,
+    (SELECT nameless_heartbeat_at + interval '1 hour' FROM orchestrator.node_heartbeats WHERE node_id = pg_temp.n('rc')),
+    'm4''s lease ends an hour after the node''s last beat without a name, not after agent B''s');
+UPDATE orchestrator.node_heartbeats SET nameless_heartbeat_at = now() - interval '61 minutes' WHERE node_id = pg_temp.n('rc');
+SELECT pg_temp.started_ago('m4', interval '2 hours');
+SELECT is((api.node_heartbeat(node_id => pg_temp.n('rc'), running_invocation_ids => ARRAY[pg_temp.i('m2')], agent => 'B')).lost_invocation_ids,
+    '{}'::uuid[], 'agent B beats on');
+SELECT is(ARRAY[pg_temp.state('m4'), pg_temp.state('m2')], ARRAY['QUEUED', 'RUNNING@rc'],
+    'm4, whose nameless beats stopped an hour ago, is requeued although agent B beats: its beats do not keep it alive');
+SELECT is((SELECT a.error->>'message' FROM orchestrator.invocation_attempts a WHERE a.invocation_id = pg_temp.i('m4')),
+    'the node stopped heartbeating for longer than the lease', 'm4''s attempt ended LEASE_LOST for an expired lease');
+
 -- what a beat costs: one xid (no subtransaction), no row lock before the update ---------------
-SELECT unalike((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure),
-    '%EXCEPTION%WHEN%', 'node_heartbeat has no EXCEPTION block: no subtransaction, one xid per beat');
+SELECT doesnt_match((SELECT prosrc FROM pg_proc WHERE oid = 'api.node_heartbeat(uuid, text, jsonb, uuid[], text)'::regprocedure),
+    '\mEXCEPTION\s+WHEN\M', 'node_heartbeat has no EXCEPTION block: no subtransaction, one xid per beat');
 -- tgtype bits: 1 row, 2 before, 16 update.
 SELECT is_empty($$ SELECT tgname FROM pg_trigger WHERE tgrelid = 'orchestrator.node_heartbeats'::regclass
                    AND NOT tgisinternal AND tgtype & 19 = 19 $$,

@@ -112,7 +112,8 @@ CREATE FUNCTION pg_temp.silence(node text) RETURNS void LANGUAGE plpgsql SECURIT
 BEGIN
     SET LOCAL session_replication_role = replica;  -- attempts are append-only: the trigger would refuse
     UPDATE orchestrator.invocation_attempts SET started_at = started_at - interval '1 hour' WHERE node_id = pg_temp.n(node);
-    UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour' WHERE node_id = pg_temp.n(node);
+    UPDATE orchestrator.node_heartbeats SET last_heartbeat_at = last_heartbeat_at - interval '1 hour',
+        nameless_heartbeat_at = nameless_heartbeat_at - interval '1 hour' WHERE node_id = pg_temp.n(node);
     SET LOCAL session_replication_role = origin;
 END $$;
 GRANT ALL ON nd, td, iv, tokens TO aio_api, aio_node;

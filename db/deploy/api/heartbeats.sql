@@ -1,7 +1,8 @@
 -- Deploy ai-orchestrator:api/heartbeats (reworked after v1.1.0)
--- requires: api/heartbeats@v1.1.0 api/invocations
+-- requires: api/heartbeats@v1.1.0 api/invocations data/node_heartbeats_nameless_heartbeat_at
 -- Node heartbeats and derived health: POST /nodes/{node_id}/heartbeat. A beat renews every lease
--- of its node without writing to invocations (the lease rule, data/invocations), after it ended
+-- of its agent (a beat without a name: of the node's claims without one) without writing to
+-- invocations (the lease rule, orchestrator.invocation_lease_expires_at), after it ended
 -- those that had already expired (a beat never revives a lost lease) and, when the agent lists
 -- the invocations it holds, those it does not hold (a predecessor's, after a restart; a claim
 -- whose answer was lost). It answers the ids of the node's RUNNING invocations whose cancellation
@@ -111,8 +112,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'agent';
     END IF;
     IF running_invocation_ids IS NOT NULL THEN
-        -- The node's RUNNING invocations that this agent claimed (or that were claimed without an
-        -- agent name) and does not list; another agent's are its own business. A claim answered
+        -- The node's RUNNING invocations that this agent claimed (a beat without a name: those
+        -- claimed without one) and does not list; another agent's are its own business. A claim answered
         -- just before the beat left, or still on its way, is missing from the list through no
         -- fault: an attempt is taken as unheld only once it started before this agent's previous
         -- beat (it had a whole beat interval to learn of it) and more than 5 seconds ago (a slow
@@ -125,8 +126,8 @@ BEGIN
             LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = i.node_id AND node_heartbeat.agent IS NULL
             LEFT JOIN orchestrator.node_agents g ON g.node_id = i.node_id AND g.agent = node_heartbeat.agent
             WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
-              AND (a.agent IS NULL OR a.agent = node_heartbeat.agent)
-              AND a.started_at < least(coalesce(h.last_heartbeat_at, g.last_heartbeat_at), pg_catalog.now() - interval '5 seconds')
+              AND a.agent IS NOT DISTINCT FROM node_heartbeat.agent
+              AND a.started_at < least(coalesce(h.nameless_heartbeat_at, g.last_heartbeat_at), pg_catalog.now() - interval '5 seconds')
             EXCEPT
             SELECT pg_catalog.unnest(running_invocation_ids));
     END IF;
@@ -135,16 +136,18 @@ BEGIN
     -- after the node or the database was away for longer than a lease, or an agent restarted).
     PERFORM orchestrator.invocation_leases_end(node_heartbeat.node_id, 1000, unheld_ids);
     UPDATE orchestrator.node_heartbeats h
-    SET last_heartbeat_at = pg_catalog.now(), load = beat_load, beat_count = h.beat_count + 1
+    SET last_heartbeat_at = pg_catalog.now(), load = beat_load, beat_count = h.beat_count + 1,
+        nameless_heartbeat_at = CASE WHEN node_heartbeat.agent IS NULL THEN pg_catalog.now() ELSE h.nameless_heartbeat_at END
     WHERE h.node_id = node_heartbeat.node_id
     RETURNING * INTO beat;
     IF NOT FOUND THEN
         -- The first beat; ON CONFLICT covers two first beats at once.
-        INSERT INTO orchestrator.node_heartbeats AS h (node_id, last_heartbeat_at, load)
-        SELECT n.node_id, pg_catalog.now(), beat_load
+        INSERT INTO orchestrator.node_heartbeats AS h (node_id, last_heartbeat_at, load, nameless_heartbeat_at)
+        SELECT n.node_id, pg_catalog.now(), beat_load, CASE WHEN node_heartbeat.agent IS NULL THEN pg_catalog.now() END
         FROM orchestrator.nodes n WHERE n.node_id = node_heartbeat.node_id
         ON CONFLICT ON CONSTRAINT node_heartbeats_pkey DO UPDATE
-            SET last_heartbeat_at = excluded.last_heartbeat_at, load = excluded.load, beat_count = h.beat_count + 1
+            SET last_heartbeat_at = excluded.last_heartbeat_at, load = excluded.load, beat_count = h.beat_count + 1,
+                nameless_heartbeat_at = coalesce(excluded.nameless_heartbeat_at, h.nameless_heartbeat_at)
         RETURNING * INTO beat;
         IF NOT FOUND THEN
             PERFORM orchestrator.node_not_found(node_heartbeat.node_id);
@@ -185,7 +188,7 @@ BEGIN
                           SELECT i.invocation_id FROM orchestrator.invocations i
                           JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
                           WHERE i.node_id = node_heartbeat.node_id AND i.state = 'RUNNING'
-                            AND (a.agent IS NULL OR a.agent = node_heartbeat.agent)
+                            AND a.agent IS NOT DISTINCT FROM node_heartbeat.agent
                           ORDER BY 1);
     END IF;
     RETURN ROW(beat.node_id, node_status, orchestrator.node_health(node_status, beat.last_heartbeat_at),
@@ -195,7 +198,7 @@ $$;
 COMMENT ON FUNCTION api.node_heartbeat(uuid, text, jsonb, uuid[], text) IS
 'Records a heartbeat: now, optionally a new status, and a small JSON object of load figures. One narrow update that touches no index (one transaction id, about 200 bytes of WAL; an agent''s beat updates its agent row as well); the node row is written only when status changes, the invocations only when a lease ends. A node key may not move its node into or out of INACTIVE.
 agent names the agent process that beats (1..200 characters; the name it claims under, api.node_claim''s agent). The beat renews the lease of every invocation that agent claimed (without agent: of those claimed without one), after ending as LEASE_LOST the node''s attempts whose lease had already expired (they run again elsewhere; a late report of them is refused). A lease ends lease_seconds after the later of the claim and the last beat of its agent. It answers in cancel_invocation_ids the node''s RUNNING invocations whose cancellation was asked: stop them and report (fail, or complete).
-running_invocation_ids (an agent sends it at every beat; NULL: not reported, nothing more happens) lists the invocations the agent holds: claimed and not yet reported. The node''s RUNNING invocations claimed under this agent name, or without one, that are missing from it end as LEASE_LOST the same way (requeued, or DEAD when out of attempts), unless their attempt started after this agent''s previous beat or less than 5 seconds ago (a claim whose answer may not have reached the agent yet): an agent restarted at once under the same name does not keep its predecessor''s work alive. Other agents of the node, beating under other names, keep theirs. lost_invocation_ids answers which listed ids the agent no longer runs (ended, taken over, another agent''s or node''s, unknown): stop them without reporting. An agent row not renewed for a day is deleted when a new agent name first beats for the node.
+running_invocation_ids (an agent sends it at every beat; NULL: not reported, nothing more happens) lists the invocations the agent holds: claimed and not yet reported. The node''s RUNNING invocations claimed under this agent name (a beat without agent: claimed without one) that are missing from it end as LEASE_LOST the same way (requeued, or DEAD when out of attempts), unless their attempt started after this agent''s previous beat or less than 5 seconds ago (a claim whose answer may not have reached the agent yet): an agent restarted at once under the same name does not keep its predecessor''s work alive. Other agents of the node, beating under other names or without one, keep theirs. lost_invocation_ids answers which listed ids the agent no longer runs (ended, taken over, another agent''s or node''s, unknown): stop them without reporting. An agent row not renewed for a day is deleted when a new agent name first beats for the node.
 Example: SELECT * FROM api.node_heartbeat(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', load => ''{"cpu": 0.42, "running_jobs": 1}'', running_invocation_ids => ''{0b7e9a52-2f0c-4f5e-9a0e-3f1d2c4b5a69}'', agent => ''gpu-host-1'');
 Errors: P0002 no node has this id; 22P02 node_id or a listed id not a UUID; 22023 unknown status, running_invocation_ids over 10000 entries or with a null, or agent not 1..200 characters; 23514 load not an object or over 4 kB; 42501 a node key beating for another node, or changing INACTIVE.
 Route: POST /nodes/{node_id}/heartbeat';

@@ -1,5 +1,6 @@
 -- Deploy ai-orchestrator:api/invocations
 -- requires: data/invocations data/tools_invocation_settings data/artifacts_invocation data/json_schema_compiled
+-- requires: data/node_agents data/node_heartbeats_nameless_heartbeat_at
 -- requires: api/artifacts_batch api/tools api/nodes idempotency roles_rbac
 -- Invocations: submit, read, cancel; a node claims work, completes, fails or releases it under a
 -- lease; the sweep ends what nobody will finish; the purge keeps the table to its retention; the
@@ -169,8 +170,9 @@ $$;
 COMMENT ON FUNCTION orchestrator.invocation_not_found(uuid) IS 'Raises P0002 for an invocation_id that matches no invocation.';
 
 -- The lease rule: a RUNNING attempt's lease ends lease after the later of its start and the last
--- heartbeat of the agent that claimed it (its node's, for an attempt claimed without an agent
--- name), so a beat renews every lease of its agent without writing to invocations.
+-- heartbeat of the agent that claimed it (for an attempt claimed without an agent name: the last
+-- beat of its node sent without one), so a beat renews every lease of its agent without writing
+-- to invocations.
 -- PL/pgSQL, not SQL: a SQL function that is not inlined is planned again on every call from
 -- PL/pgSQL, and these helpers run on every submit, claim and report.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_lease_expires_at(i orchestrator.invocations) RETURNS timestamptz
@@ -181,7 +183,7 @@ BEGIN
     IF i.state IS DISTINCT FROM 'RUNNING' THEN
         RETURN NULL;
     END IF;
-    SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.last_heartbeat_at ELSE g.last_heartbeat_at END) + i.lease
+    SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.nameless_heartbeat_at ELSE g.last_heartbeat_at END) + i.lease
     INTO expires
     FROM orchestrator.invocation_attempts a
     LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id AND a.agent IS NULL
@@ -191,7 +193,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invocations) IS
-'When the lease of a RUNNING invocation ends: greatest(attempt start, the last heartbeat of the agent that claimed it, or of its node when claimed without an agent name) + lease. NULL when not RUNNING.';
+'When the lease of a RUNNING invocation ends: greatest(attempt start, the last heartbeat of the agent that claimed it, or, when claimed without an agent name, the last beat of its node without one) + lease. NULL when not RUNNING.';
 
 -- Attempts that count against max_attempts: all but those given back unrun.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_counted_attempts(invocation_id uuid) RETURNS integer
@@ -325,7 +327,7 @@ BEGIN
         JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
         LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id AND a.agent IS NULL
         LEFT JOIN orchestrator.node_agents g ON g.node_id = a.node_id AND g.agent = a.agent
-        CROSS JOIN LATERAL (SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.last_heartbeat_at ELSE g.last_heartbeat_at END)
+        CROSS JOIN LATERAL (SELECT greatest(a.started_at, CASE WHEN a.agent IS NULL THEN h.nameless_heartbeat_at ELSE g.last_heartbeat_at END)
                                    + i.lease AS lease_end) AS beat
         WHERE i.state = 'RUNNING' AND (only_node_id IS NULL OR i.node_id = only_node_id)
           AND (beat.lease_end < pg_catalog.now() OR i.invocation_id = ANY (unheld_invocation_ids))
@@ -364,7 +366,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_leases_end(uuid, integer, uuid[]) IS
-'Ends at most batch RUNNING attempts whose lease expired (orchestrator.invocation_lease_expires_at''s rule: greatest(attempt start, last heartbeat of its agent, or of its node) + lease is past), or whose invocation is in unheld_invocation_ids, of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired, with the RUNNING invocations its agent no longer holds as unheld_invocation_ids.';
+'Ends at most batch RUNNING attempts whose lease expired (orchestrator.invocation_lease_expires_at''s rule: greatest(attempt start, last heartbeat of its agent, or of its node without an agent name) + lease is past), or whose invocation is in unheld_invocation_ids, of one node or (only_node_id NULL) of all: attempt LEASE_LOST; invocation QUEUED at once (announced), DEAD when out of attempts, CANCELLED when its cancellation was asked. api.node_heartbeat runs it for its node before it records the beat, so a beat never revives a lease that had already expired, with the RUNNING invocations its agent no longer holds as unheld_invocation_ids.';
 
 -- A RUNNING invocation whose cancellation was asked, stopped by its node (fail or release): the
 -- attempt and the invocation end CANCELLED; the node's error, if any, is kept on the attempt.
@@ -875,7 +877,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.node_claim(uuid, integer, integer, text) IS
-'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end. agent names the agent process that claims (1..200 characters; the reference agent sends its host name, or --name): its own heartbeats (api.node_heartbeat with the same agent) renew the lease, and only its beats may end the attempt as not held, so several agents can serve one node. Without agent, the node''s beats renew it. A lease ends lease_seconds after the later of the claim and the last such beat. Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
+'Hands a node up to limit (1..100) invocations it may run: QUEUED or due RETRY_WAIT ones of ACTIVE tools targeted at this node or at none, highest priority first, then oldest. Each comes with a new lease token, which every report about it must present, and its lease end. agent names the agent process that claims (1..200 characters; the reference agent sends its host name, or --name): its own heartbeats (api.node_heartbeat with the same agent) renew the lease, and only its beats may end the attempt as not held, so several agents can serve one node. Without agent, the node''s beats without an agent name renew it (a named agent''s beats neither renew nor end it). A lease ends lease_seconds after the later of the claim and the last such beat. Claims taken at once by several nodes never get the same invocation (FOR UPDATE SKIP LOCKED). A node that is not ACTIVE gets nothing. A claim first runs a small sweep (expired leases, timeouts) when its session has not swept in the last second. wait_seconds (0..60) is for the gateway, which holds an HTTP claim that found nothing until work is announced (NOTIFY aio_invocations) or the time is up; in SQL it is only checked.
 Example: SELECT invocation_id, tool_name, input, lease_token FROM api.node_claim(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'', "limit" => 4, agent => ''gpu-host-1'');
 Errors: P0002 no node has this id; 42501 a node key claiming for another node; 22023 limit outside 1..100, wait_seconds outside 0..60, or agent not 1..200 characters.
 Route: POST /nodes/{node_id}/claim -> 200';

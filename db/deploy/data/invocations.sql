@@ -3,7 +3,7 @@
 -- Invocations: a request to run a tool with an input, and one attempt row per claim. The database
 -- is the scheduler: the states and their transitions are enforced here (a trigger), claims take
 -- rows with FOR UPDATE SKIP LOCKED through partial indexes that hold only the waiting rows, and a
--- lease is derived from the node's heartbeat (no write renews it).
+-- lease is derived from the heartbeats of the agent that claimed (no write renews it).
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
@@ -74,7 +74,7 @@ COMMENT ON COLUMN orchestrator.invocations.submitted_by IS 'Who submitted, as {"
 COMMENT ON COLUMN orchestrator.invocations.run_after IS 'When it may next be claimed (not_before, or the end of a retry wait).';
 COMMENT ON COLUMN orchestrator.invocations.queue_deadline IS 'run_after + queue_timeout while waiting: unclaimed by then, the sweep ends it TIMED_OUT.';
 COMMENT ON COLUMN orchestrator.invocations.run_deadline IS 'Start of the current attempt + run_timeout: still running then, the sweep ends it TIMED_OUT.';
-COMMENT ON COLUMN orchestrator.invocations.lease IS 'How long a lease lasts past the later of the attempt''s start and its node''s last heartbeat (the tool''s lease_seconds at submit).';
+COMMENT ON COLUMN orchestrator.invocations.lease IS 'How long a lease lasts past the later of the attempt''s start and the last heartbeat of the agent that claimed it (the tool''s lease_seconds at submit).';
 COMMENT ON COLUMN orchestrator.invocations.attempt IS 'How many times it was claimed (released attempts included; they do not count against max_attempts).';
 COMMENT ON COLUMN orchestrator.invocations.node_id IS 'The node of the current or last attempt.';
 COMMENT ON COLUMN orchestrator.invocations.lease_token IS 'The current attempt''s lease token; NULL unless RUNNING. Every report from the node must present it.';
@@ -181,7 +181,7 @@ CREATE TABLE orchestrator.invocation_attempts (
 );
 COMMENT ON TABLE orchestrator.invocation_attempts IS
 'One row per claim of an invocation: its node, lease token, start, and how and when it ended. Append-only: ended_at, outcome and error are set once (trigger invocation_attempts_append_only).';
-COMMENT ON COLUMN orchestrator.invocation_attempts.agent IS 'The name of the agent process that claimed it (api.node_claim''s agent): its beats (orchestrator.node_agents) keep the lease. NULL: claimed without one; the node''s beats keep the lease.';
+COMMENT ON COLUMN orchestrator.invocation_attempts.agent IS 'The name of the agent process that claimed it (api.node_claim''s agent): its beats (orchestrator.node_agents) keep the lease. NULL: claimed without one; the node''s beats without an agent name keep the lease.';
 COMMENT ON COLUMN orchestrator.invocation_attempts.outcome IS 'SUCCEEDED, FAILED, OUTPUT_INVALID, LEASE_LOST, CANCELLED, TIMED_OUT or RELEASED (given back unrun; not counted against max_attempts); NULL while running.';
 COMMENT ON CONSTRAINT invocation_attempts_invocation_id_fkey ON orchestrator.invocation_attempts IS 'invocation_id: no invocation has this id';
 COMMENT ON CONSTRAINT invocation_attempts_node_id_fkey ON orchestrator.invocation_attempts IS 'node_id: no node has this id';
