@@ -50,6 +50,12 @@ CASES: list[tuple[str, str, bool]] = [
     ("GET /monitoring/storage-usage-by-category", "SELECT * FROM api.monitoring_storage_usage_by_category()", True),
     ("GET /monitoring/data-integrity", "SELECT * FROM api.monitoring_data_integrity()", True),
     ("GET /stats/summary", "SELECT * FROM api.stats_summary()", True),
+    ("GET /invocations/{invocation_id}", "SELECT * FROM api.invocation_get(invocation_id => (SELECT invocation_id FROM orchestrator.invocations ORDER BY created_at DESC LIMIT 1))", False),
+    ("GET /invocations/", "SELECT * FROM api.invocation_list()", False),
+    ("GET /invocations/?state=FAILED", "SELECT * FROM api.invocation_list(state => 'FAILED')", False),
+    ("GET /invocations/?tool_id", "SELECT * FROM api.invocation_list(tool_id => (SELECT tool_id FROM orchestrator.invocations ORDER BY created_at DESC LIMIT 1))", False),
+    ("GET /invocations/?node_id", "SELECT * FROM api.invocation_list(node_id => (SELECT node_id FROM orchestrator.invocations WHERE node_id IS NOT NULL ORDER BY created_at DESC LIMIT 1))", False),
+    ("GET /monitoring/invocation-queue", "SELECT * FROM api.invocation_queue()", False),
 ]
 
 

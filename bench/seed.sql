@@ -1,14 +1,15 @@
 -- Sample data. `make seed` loads a small, realistic set through the api functions;
 -- `make seed SCALE=n` adds a generated set (set-based SQL) of n x (1,000 nodes, 100,000 tools,
--- 300,000 tags, 1,000,000 artifacts) for benchmarks and plan checks. SCALE may be a fraction
--- (SCALE=0.05: 50 nodes, 5,000 tools, 50,000 artifacts), for quick plan checks.
+-- 300,000 tags, 1,000,000 artifacts, 500,000 invocations) for benchmarks and plan checks. SCALE
+-- may be a fraction (SCALE=0.05: 50 nodes, 5,000 tools, 50,000 artifacts, 25,000 invocations),
+-- for quick plan checks.
 -- Run by scripts/dev.sh seed as: psql -v scale=N -f bench/seed.sql
 \set ON_ERROR_STOP 1
 \if :{?scale}
 \else
 \set scale 0
 \endif
--- artifacts_scale (default: scale) sizes the artifacts apart, e.g. for a quick plan check with
+-- artifacts_scale (default: scale) sizes the artifacts and invocations apart, e.g. for a quick plan check with
 -- every tool but few artifacts: psql -v scale=1 -v artifacts_scale=0.05 -f bench/seed.sql
 \if :{?artifacts_scale}
 \else
@@ -142,7 +143,7 @@ SELECT (:scale > 0) AS generate \gset
 \if :generate
 SELECT clock_timestamp() AS generation_started,
        round(1000 * :scale)::int AS n_nodes, round(100000 * :scale)::int AS n_tools,
-       round(1000000 * :artifacts_scale)::bigint AS n_artifacts,
+       round(1000000 * :artifacts_scale)::bigint AS n_artifacts, round(500000 * :artifacts_scale)::bigint AS n_invocations,
        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
        (SELECT count(*) FROM orchestrator.tool_tags) AS before_tags \gset
 BEGIN;
@@ -205,13 +206,42 @@ SELECT CASE WHEN a % 50 = 0 THEN NULL ELSE t.tool_id END,
 FROM generate_series(1::bigint, :n_artifacts) a
 JOIN gen_tools t ON t.i = 1 + a % :n_tools
 JOIN gen_nodes n ON n.i = 1 + a % :n_nodes;
+-- Invocations as after weeks of work: nearly all finished, 1% waiting and 1% running (recent:
+-- their leases are a few minutes old), each attempted one with its attempt.
+WITH made AS (
+    INSERT INTO orchestrator.invocations (tool_id, target_node_id, input, priority, submitter, submitted_by, run_after,
+                                          max_attempts, state, attempt, node_id, lease_token, output, error,
+                                          created_at, started_at, finished_at, updated_at)
+    SELECT t.tool_id, o.target_node_id, jsonb_build_object('n', v), (v % 3)::int - 1, 'role:aio_writer', '{"role": "aio_writer"}',
+           c.at, CASE WHEN s.state = 'DEAD' THEN 1 ELSE 3 END, s.state, CASE WHEN s.state = 'QUEUED' THEN 0 ELSE 1 END,
+           CASE WHEN s.state <> 'QUEUED' THEN coalesce(o.target_node_id, n.node_id) END,
+           CASE WHEN s.state = 'RUNNING' THEN gen_random_uuid() END,
+           CASE WHEN s.state = 'SUCCEEDED' THEN jsonb_build_object('ok', true) END,
+           CASE WHEN s.state IN ('FAILED', 'DEAD') THEN jsonb_build_object('code', 'UPSTREAM', 'message', 'generated') END,
+           c.at, CASE WHEN s.state <> 'QUEUED' THEN c.at + interval '1 second' END,
+           CASE WHEN s.state NOT IN ('QUEUED', 'RUNNING') THEN c.at + interval '3 seconds' END, c.at
+    FROM generate_series(1::bigint, :n_invocations) v
+    JOIN gen_tools t ON t.i = 1 + v % :n_tools
+    JOIN orchestrator.tools o ON o.tool_id = t.tool_id
+    JOIN gen_nodes n ON n.i = 1 + v % :n_nodes
+    CROSS JOIN LATERAL (SELECT CASE v % 100 WHEN 0 THEN 'QUEUED' WHEN 1 THEN 'RUNNING' WHEN 2 THEN 'FAILED' WHEN 3 THEN 'DEAD'
+                                            WHEN 4 THEN 'CANCELLED' ELSE 'SUCCEEDED' END AS state) s
+    CROSS JOIN LATERAL (SELECT now() - make_interval(secs => CASE WHEN s.state IN ('QUEUED', 'RUNNING') THEN v % 600
+                                                                  ELSE (v * 37) % 2592000 END) AS at) c
+    RETURNING invocation_id, attempt, node_id, lease_token, state, started_at, finished_at, error
+)
+INSERT INTO orchestrator.invocation_attempts (invocation_id, attempt, node_id, lease_token, started_at, ended_at, outcome, error)
+SELECT invocation_id, 1, node_id, coalesce(lease_token, gen_random_uuid()), started_at, finished_at,
+       CASE state WHEN 'RUNNING' THEN NULL WHEN 'DEAD' THEN 'FAILED' ELSE state END, error
+FROM made WHERE attempt = 1;
 \if :superuser
 -- The triggers that keep the tallies did not run: count them once, from the tables.
 SELECT orchestrator.artifact_tallies_rebuild(), orchestrator.tool_tallies_rebuild();
 \endif
 COMMIT;
-ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts;
-SELECT format('generated SCALE=%s in %s s: added %s nodes, %s tools, %s tags, %s artifacts', :scale,
+ANALYZE orchestrator.nodes, orchestrator.tools, orchestrator.tool_tags, orchestrator.artifacts,
+        orchestrator.invocations, orchestrator.invocation_attempts;
+SELECT format('generated SCALE=%s in %s s: added %s nodes, %s tools, %s tags, %s artifacts, %s invocations', :scale,
               round(extract(epoch FROM clock_timestamp() - :'generation_started'::timestamptz)::numeric, 1),
-              :n_nodes, :n_tools, (SELECT count(*) FROM orchestrator.tool_tags) - :before_tags, :n_artifacts) AS seed;
+              :n_nodes, :n_tools, (SELECT count(*) FROM orchestrator.tool_tags) - :before_tags, :n_artifacts, :n_invocations) AS seed;
 \endif
