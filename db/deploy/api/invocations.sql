@@ -716,7 +716,7 @@ Route: GET /invocations/';
 
 -- The queue at a glance ----------------------------------------------------------------------------
 -- Only unfinished rows are read (the state index), so the cost follows the queue, not the history.
--- PL/pgSQL for its cached plan: as a SQL function it was planned again on every call (7 ms).
+-- PL/pgSQL for its cached plan: a SQL function would be planned again on every call (7 ms).
 CREATE OR REPLACE FUNCTION api.invocation_queue() RETURNS SETOF api.invocation_queue_entry
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
@@ -746,8 +746,8 @@ BEGIN
                 WHEN u.target_node_id IS NULL AND NOT beating.any_node THEN 'no ACTIVE node has sent a heartbeat in the last 120 seconds'
            END
     FROM unfinished u
-    -- One index probe per group (OFFSET 0 keeps it a subquery): joined, the planner hashed the
-    -- whole tools table for 2,000 groups (107 ms of 158 at SCALE=1).
+    -- One index probe per group (OFFSET 0 keeps it a subquery): joined, the planner hashes the
+    -- whole tools table even for 2,000 groups (107 of 158 ms at SCALE=1).
     CROSS JOIN LATERAL (SELECT t.name, t.version, t.status, t.version_key FROM orchestrator.tools t
                         WHERE t.tool_id = u.tool_id OFFSET 0) AS t
     LEFT JOIN orchestrator.nodes n ON n.node_id = u.target_node_id
