@@ -406,8 +406,10 @@ def test_agents_of_one_node_claim_and_beat_under_their_names(writer, node, setup
     assert (got["state"], got["attempts"][-1]["outcome"]) == ("QUEUED", "LEASE_LOST"), "its own beat without it ends it"
     agents = writer.get(f"/nodes/{node_id}/agents")
     assert agents.status_code == 200, agents.text
-    assert [(a["agent"], a["health"], a["running_invocations"]) for a in agents.json()] == [
-        ("left", "HEALTHY", 0), ("right", "HEALTHY", 0)], agents.json()
+    named = [(a["agent"], a["health"], a["running_invocations"]) for a in agents.json() if a["agent"] is not None]
+    assert named == [("left", "HEALTHY", 0), ("right", "HEALTHY", 0)], agents.json()
+    # This module's other tests beat without a name: those beats are one more agent, listed last.
+    assert [a["agent"] for a in agents.json()][len(named):] in ([], [None]), agents.json()
     assert node.get(f"/nodes/{node_id}/agents").status_code == 200, "a node key reads its own node's agents"
     problem(writer.get(f"/nodes/{uuid.uuid4()}/agents"), 404, "P0002", "node_id")
 

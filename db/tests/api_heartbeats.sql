@@ -1,6 +1,6 @@
 -- pgTAP: api/heartbeats: node heartbeats and derived health
 BEGIN;
-SELECT plan(89);
+SELECT plan(90);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -242,9 +242,14 @@ SELECT is((SELECT array_agg(g.agent ORDER BY g.agent) FROM orchestrator.node_age
 -- The list of a node's agents.
 SELECT results_eq(
     $$ SELECT agent, health, running_invocations FROM api.node_agent_list(node_id => pg_temp.n('rc')) $$,
-    $$ VALUES ('A', 'DOWN', 0), ('B', 'HEALTHY', 1), ('C', 'HEALTHY', 0) $$,
-    'node_agent_list: each name, its health from its last beat, and what it runs (m2 under B)');
-SELECT is((SELECT count(*)::int FROM api.node_agent_list(node_id => pg_temp.n('ra'))), 0, 'a node whose beats carry no name has no agents listed');
+    $$ VALUES ('A', 'DOWN', 0), ('B', 'HEALTHY', 1), ('C', 'HEALTHY', 0), (NULL, 'HEALTHY', 0) $$,
+    'node_agent_list: each name, its health from its last beat, and what it runs (m2 under B); then the beats without a name');
+SELECT results_eq($$ SELECT agent, health, running_invocations FROM api.node_agent_list(node_id => pg_temp.n('ra')) $$,
+    $$ SELECT NULL::text, 'HEALTHY', count(*)::int FROM orchestrator.invocations WHERE node_id = pg_temp.n('ra') AND state = 'RUNNING' $$,
+    'a node whose beats carry no name: one agent without a name, holding the node''s running work');
+INSERT INTO nd SELECT 'quiet', (api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.9.1.9:8080', name => 'ops-quiet')).node_id;
+SELECT is((SELECT count(*)::int FROM api.node_agent_list(node_id => pg_temp.n('quiet'))), 0,
+    'a node that never beat and runs nothing lists no agent');
 SELECT throws_ok($$ SELECT * FROM api.node_agent_list(node_id => '00000000-0000-0000-0000-000000000000') $$,
     'P0002', NULL, 'node_agent_list of an unknown node: P0002');
 DO $$ BEGIN PERFORM set_config('aio.node_id', pg_temp.n('rb')::text, true); END $$;

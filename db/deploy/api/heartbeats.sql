@@ -218,7 +218,7 @@ BEGIN
 END
 $$;
 COMMENT ON TYPE api.node_agent IS
-'An agent process of a node: its name, its last beat, its health (as a node''s, from the node''s status and that beat), and how many RUNNING invocations it claimed.';
+'An agent process of a node: its name (NULL: the beats and claims without one, taken together), its last beat, its health (as a node''s, from the node''s status and that beat), and how many RUNNING invocations it claimed.';
 
 CREATE OR REPLACE FUNCTION api.node_agent_list(node_id uuid) RETURNS SETOF api.node_agent
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
@@ -230,19 +230,26 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM orchestrator.node_not_found(node_agent_list.node_id);
     END IF;
+    -- The named agents, then the beats and claims without a name as one more (agent NULL), while
+    -- such a beat is less than a day old or such a claim runs.
     RETURN QUERY
-    SELECT g.agent, g.last_heartbeat_at, orchestrator.node_health(node_status, g.last_heartbeat_at),
+    SELECT b.agent, b.last_heartbeat_at, orchestrator.node_health(node_status, b.last_heartbeat_at),
            (SELECT pg_catalog.count(*)::integer
             FROM orchestrator.invocations i
             JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-            WHERE i.node_id = g.node_id AND i.state = 'RUNNING' AND a.agent = g.agent)
-    FROM orchestrator.node_agents g
-    WHERE g.node_id = node_agent_list.node_id
-    ORDER BY g.agent;
+            WHERE i.node_id = node_agent_list.node_id AND i.state = 'RUNNING' AND a.agent IS NOT DISTINCT FROM b.agent) AS running
+    FROM (SELECT g.agent, g.last_heartbeat_at FROM orchestrator.node_agents g WHERE g.node_id = node_agent_list.node_id
+          UNION ALL
+          SELECT NULL, (SELECT h.nameless_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = node_agent_list.node_id)) AS b
+    WHERE b.agent IS NOT NULL OR b.last_heartbeat_at > pg_catalog.now() - interval '1 day'
+       OR EXISTS (SELECT FROM orchestrator.invocations i
+                  JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+                  WHERE i.node_id = node_agent_list.node_id AND i.state = 'RUNNING' AND a.agent IS NULL)
+    ORDER BY b.agent NULLS LAST;
 END
 $$;
 COMMENT ON FUNCTION api.node_agent_list(uuid) IS
-'The agent processes that beat for a node under a name (api.node_heartbeat''s agent), by name: when each last beat, its health (DOWN once silent for 120 s, STALE after 30 s, as a node''s), and how many RUNNING invocations it claimed. A name not heard of for a day is deleted when a new name first beats for the node.
+'The agent processes that beat for a node under a name (api.node_heartbeat''s agent), by name: when each last beat, its health (DOWN once silent for 120 s, STALE after 30 s, as a node''s), and how many RUNNING invocations it claimed. A name not heard of for a day is deleted when a new name first beats for the node. Beats and claims without a name count as one more agent, listed last with agent NULL while such a beat is less than a day old or such a claim runs.
 Example: SELECT agent, health, running_invocations FROM api.node_agent_list(node_id => ''6f1c1e0e-6b3e-4bb0-9b62-1a6f3f2f4a10'');
 Errors: P0002 no node has this id; 42501 a node key reading another node''s agents.
 Route: GET /nodes/{node_id}/agents';

@@ -9,7 +9,5 @@ SET LOCAL lock_timeout = '5s';
 ALTER TABLE orchestrator.node_heartbeats ADD COLUMN nameless_heartbeat_at timestamptz;
 COMMENT ON COLUMN orchestrator.node_heartbeats.nameless_heartbeat_at IS
     'When the node last beat without an agent name (api.node_heartbeat without agent): the leases of the attempts claimed without one end lease after it. NULL when it never did.';
--- The attempts running without a name keep their lease across the upgrade.
-UPDATE orchestrator.node_heartbeats SET nameless_heartbeat_at = last_heartbeat_at;
 
 COMMIT;
