@@ -80,7 +80,9 @@ def wait_for_work(conn, node_id: str, timeout: float = 20) -> None:
 
 def recovery(conn, victims: list[str], node_id: str, since, timeout: float) -> dict[str, tuple[float, float]]:
     """For each victim, seconds from `since` (database clock) until its attempt on node_id ended, and
-    until an attempt of it started on another node."""
+    until an attempt of it started on another node. The attempt is the one still open at `since`,
+    or opened after it: a frozen agent's long-poll claim, held by the gateway, may be answered after
+    the signal (the agent never sees it, and its lease runs out as the others do)."""
     found: dict[str, tuple[float, float]] = {}
     deadline = time.monotonic() + timeout
     while len(found) < len(victims) and time.monotonic() < deadline:
@@ -90,7 +92,8 @@ def recovery(conn, victims: list[str], node_id: str, since, timeout: float) -> d
                 "                           WHERE b.invocation_id = a.invocation_id AND b.node_id <> %(node)s"
                 "                             AND b.started_at > %(since)s) - %(since)s)::float8"
                 " FROM orchestrator.invocation_attempts a"
-                " WHERE a.invocation_id = ANY(%(victims)s::uuid[]) AND a.node_id = %(node)s AND a.started_at <= %(since)s",
+                " WHERE a.invocation_id = ANY(%(victims)s::uuid[]) AND a.node_id = %(node)s"
+                "   AND (a.ended_at IS NULL OR a.ended_at > %(since)s)",
                 {"since": since, "victims": victims, "node": node_id}):
             if rerun is not None:
                 found[invocation_id] = (round(ended, 3), round(rerun, 3))
