@@ -172,6 +172,7 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
         agents[frozen].send_signal(signal.SIGSTOP)
         time.sleep(SETTLE_S)
         stolen = running_on(db, frozen)
+        stolen_at = db.execute("SELECT clock_timestamp()").fetchone()[0]
         found = recovery(db, stolen, frozen, since, timeout=BOUND_S + 20)
         figures["SIGSTOP"] = {"held": len(stolen), "lease ended after s": sorted(f[0] for f in found.values()),
                               "running again after s": sorted(f[1] for f in found.values())}
@@ -213,10 +214,12 @@ def test_agents_killed_frozen_and_a_database_restart_lose_and_double_nothing(clu
             " (SELECT a.node_id::text FROM orchestrator.invocation_attempts a"
             "   WHERE a.invocation_id = i.invocation_id AND a.outcome = 'SUCCEEDED')"
             " FROM orchestrator.invocations i").fetchall()}
+        # The frozen agent's attempts of the stolen work: open at the signal, or opened by its held
+        # long-poll claim before the held work was read.
         frozen_outcomes = dict(db.execute(
             "SELECT invocation_id::text, outcome FROM orchestrator.invocation_attempts"
-            " WHERE invocation_id = ANY(%s::uuid[]) AND node_id = %s AND started_at <= %s",
-            (stolen, frozen, frozen_at)).fetchall())
+            " WHERE invocation_id = ANY(%s::uuid[]) AND node_id = %s AND started_at <= %s AND ended_at > %s",
+            (stolen, frozen, stolen_at, frozen_at)).fetchall())
     frozen_log = (ROOT / ".pytest_cache" / "agent-chaos-1.log").read_text()
     # How the frozen agent's late completions were answered (its log: "refused, lease lost: HTTP 409"
     # or "not recorded: HTTP <status>"); none may have been accepted. A run its first beat after
