@@ -233,18 +233,16 @@ BEGIN
     -- The named agents, then the beats and claims without a name as one more (agent NULL), while
     -- such a beat is less than a day old or such a claim runs.
     RETURN QUERY
-    SELECT b.agent, b.last_heartbeat_at, orchestrator.node_health(node_status, b.last_heartbeat_at),
-           (SELECT pg_catalog.count(*)::integer
-            FROM orchestrator.invocations i
-            JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-            WHERE i.node_id = node_agent_list.node_id AND i.state = 'RUNNING' AND a.agent IS NOT DISTINCT FROM b.agent) AS running
+    SELECT b.agent, b.last_heartbeat_at, orchestrator.node_health(node_status, b.last_heartbeat_at), r.running
     FROM (SELECT g.agent, g.last_heartbeat_at FROM orchestrator.node_agents g WHERE g.node_id = node_agent_list.node_id
           UNION ALL
           SELECT NULL, (SELECT h.nameless_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = node_agent_list.node_id)) AS b
-    WHERE b.agent IS NOT NULL OR b.last_heartbeat_at > pg_catalog.now() - interval '1 day'
-       OR EXISTS (SELECT FROM orchestrator.invocations i
-                  JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-                  WHERE i.node_id = node_agent_list.node_id AND i.state = 'RUNNING' AND a.agent IS NULL)
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.count(*)::integer AS running
+        FROM orchestrator.invocations i
+        JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
+        WHERE i.node_id = node_agent_list.node_id AND i.state = 'RUNNING' AND a.agent IS NOT DISTINCT FROM b.agent) AS r
+    WHERE b.agent IS NOT NULL OR b.last_heartbeat_at > pg_catalog.now() - interval '1 day' OR r.running > 0
     ORDER BY b.agent NULLS LAST;
 END
 $$;
