@@ -92,6 +92,10 @@ class Gateway:
         # operation (getconn and putconn with their locks were a fifth of the gateway's CPU at c=32).
         self._free_slots = settings.pool_max
         self._waiting: collections.deque[asyncio.Future] = collections.deque()
+        # Connections given back while no request waited, the latest last: the next request takes
+        # one without a pool operation (getconn and putconn were an eighth of a GET's CPU at c=1).
+        # Each still goes back through the pool within HAND_OVER_S of leaving it.
+        self._idle: collections.deque[psycopg.AsyncConnection] = collections.deque()
         self.wakeups = longpoll.Wakeups(settings.database_url)
         self.sweeper = longpoll.Sweeper(self.sweep_once, settings.sweep_interval_s)
 
@@ -115,6 +119,7 @@ class Gateway:
             await asyncio.wait_for(self.flush_key_uses(), timeout=2)
         await self.sweeper.stop()
         await self.wakeups.stop()
+        await self.return_idle()
         await self.pool.close()
         observability.flush_access_log()
         observability.worker_exit()
@@ -191,6 +196,11 @@ class Gateway:
                     raise errors.DatabaseUnreachable(message)
                 raise PoolTimeout(message)
             timeout = max(0.0, timeout - (time.monotonic() - started))
+        while conn is None and self._idle:
+            conn = self._idle.pop()
+            if time.monotonic() - conn._aio_from_pool_at >= HAND_OVER_S:
+                await self.pool.putconn(conn)  # the pool checks, expires and replaces it
+                conn = None
         if conn is None:
             try:
                 conn = await self.pool.getconn(timeout)
@@ -208,20 +218,33 @@ class Gateway:
         await self._give_back(conn)
 
     async def _give_back(self, conn: psycopg.AsyncConnection) -> None:
-        # To a waiting request when the connection is sound and left the pool less than HAND_OVER_S
-        # ago: every connection still passes through the pool that often, which checks, expires
-        # and replaces connections (and pool.check() after a lost connection sees the rest).
-        if (self._waiting and not conn.closed and conn.pgconn.transaction_status == IDLE
-                and time.monotonic() - conn._aio_from_pool_at < HAND_OVER_S):
+        # To a waiting request, or else to the idle ones, when the connection is sound and left the
+        # pool less than HAND_OVER_S ago: every connection still passes through the pool that often,
+        # which checks, expires and replaces connections (and after a lost connection,
+        # return_idle() and pool.check() see the rest).
+        now = time.monotonic()
+        if not conn.closed and conn.pgconn.transaction_status == IDLE and now - conn._aio_from_pool_at < HAND_OVER_S:
             while self._waiting:
                 turn = self._waiting.popleft()
                 if not turn.done():
                     turn.set_result(conn)
                     return
-        try:
-            await self.pool.putconn(conn)
-        finally:
+            self._idle.append(conn)
             self._free_slot()
+        else:
+            try:
+                await self.pool.putconn(conn)
+            finally:
+                self._free_slot()
+        # The oldest idle ones, unused since a burst, go back too (the sweep gives back every second).
+        while self._idle and now - self._idle[0]._aio_from_pool_at >= HAND_OVER_S:
+            await self.pool.putconn(self._idle.popleft())
+
+    async def return_idle(self) -> None:
+        """Gives the idle connections back to the pool."""
+        idle, self._idle = self._idle, collections.deque()
+        for conn in idle:
+            await self.pool.putconn(conn)
 
     def _free_slot(self) -> None:
         while self._waiting:
@@ -234,6 +257,7 @@ class Gateway:
     def pool_stats(self) -> dict[str, int]:
         """The pool's figures, with the requests waiting for a connection in the gateway's queue."""
         stats = self.pool.get_stats()
+        stats["pool_available"] = stats.get("pool_available", 0) + len(self._idle)
         stats["requests_waiting"] = stats.get("requests_waiting", 0) + sum(not t.done() for t in self._waiting)
         return stats
 
@@ -439,6 +463,7 @@ class Gateway:
                         extra={"fields": {"request_id": request_id, "sqlstate": exc.sqlstate}})
             # Every pooled connection died with the server: drop them all now, not one failed
             # request each (after a restart, agents' heartbeats failed for seconds and leases lapsed).
+            await self.return_idle()
             await self.pool.check()
             if not retry_safe:
                 raise
