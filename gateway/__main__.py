@@ -29,10 +29,11 @@ def serve() -> int:
         prepare_multiprocess_metrics()
     # httptools, with the limits on request heads and bodies that uvicorn lacks (gateway/server.py).
     # No proxy-headers middleware: nothing here reads the client's address or scheme, and it
-    # scanned every request's headers.
+    # scanned every request's headers. No Server header: it names the software to every client,
+    # and uvicorn checks each header it sends.
     uvicorn.run("gateway.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="info", access_log=False, log_config=None,
-                http="gateway.server:LimitedHttpToolsProtocol", proxy_headers=False)
+                http="gateway.server:LimitedHttpToolsProtocol", proxy_headers=False, server_header=False)
     return 0
 
 
