@@ -9,9 +9,11 @@
    clients. One invocation's life is three transactions (submit, claim, complete). The queue is kept at a backlog (BACKLOG rows) so that a claim always finds work.
    (a) one at a time: a pgbench transaction is one invocation's whole life: submit; claim (limit 1)
    by a node; complete. Invocations per second = pgbench's tps.
-   (b) batched claims and completes: BENCH_BATCH submits, one claim of up to BENCH_BATCH, one
-   api.invocation_complete_batch of what it got. Invocations per second = tps x BENCH_BATCH.
-   (c) all in batches: as (b), with the BENCH_BATCH submits in one statement.
+   (b) batched claims: BENCH_BATCH submits, one claim of up to BENCH_BATCH, then each of what it
+   got completed in a statement of its own. Invocations per second = tps x BENCH_BATCH.
+   (c) batched claims and completes, as the agent works: as (b), with one
+   api.invocation_complete_batch of what the claim got.
+   (d) all in batches: as (c), with the BENCH_BATCH submits in one statement.
 2. Through the gateway, with agents (`python -m agent`, a no-op Python handler, batched claims:
    limit = free slots; successes reported in batches): (a) drain: BENCH_N invocations submitted in SQL at once, timed from their
    commit until the last is SUCCEEDED; (b) end to end: submitted over HTTP by wrk (16 connections,
@@ -72,7 +74,17 @@ CLAIM_AND_COMPLETE_BATCH = f"""\
 WITH claimed AS (SELECT * FROM api.node_claim(node_id => :node_id, "limit" => {BATCH})) SELECT coalesce(jsonb_agg(jsonb_build_object('invocation_id', invocation_id, 'lease_token', lease_token, 'output', '{{}}'::jsonb)), '[]') AS done FROM claimed \\gset
 SELECT count(*) FROM api.invocation_complete_batch(completions => (:done)::jsonb);
 """
-LIFE_BATCHED = "SELECT 1 FROM api.invocation_submit(tool_id => :tool_id, input => '{}');\n" * BATCH + CLAIM_AND_COMPLETE_BATCH
+SUBMITS = "SELECT 1 FROM api.invocation_submit(tool_id => :tool_id, input => '{}');\n" * BATCH
+# Only the claim batched: what it got as two arrays, then each completion its own statement (the
+# n-th is skipped when the claim got fewer than n: pgbench would end the client on an error).
+CLAIM_BATCH_THEN_COMPLETES = (
+    f"SELECT coalesce(array_agg(invocation_id), '{{}}') AS ids, coalesce(array_agg(lease_token), '{{}}') AS tokens"
+    f" FROM api.node_claim(node_id => :node_id, \"limit\" => {BATCH}) \\gset\n"
+    + "".join(f"SELECT count(*) FROM (SELECT ((:ids)::uuid[])[{n}] AS id, ((:tokens)::uuid[])[{n}] AS token) x,"
+              f" LATERAL api.invocation_complete(invocation_id => x.id, lease_token => x.token, output => '{{}}') c"
+              f" WHERE x.id IS NOT NULL;\n" for n in range(1, BATCH + 1)))
+LIFE_CLAIMS_BATCHED = SUBMITS + CLAIM_BATCH_THEN_COMPLETES
+LIFE_BATCHED = SUBMITS + CLAIM_AND_COMPLETE_BATCH
 LIFE_ALL_BATCHED = (f"SELECT count(*) FROM generate_series(1, {BATCH}) g,"
                     " LATERAL api.invocation_submit(tool_id => :tool_id, input => jsonb_build_object('n', g.g)) s;\n"
                     + CLAIM_AND_COMPLETE_BATCH)
@@ -300,6 +312,7 @@ def main() -> None:
         say(f"   this machine, pgbench's one-row UPDATE, c=1 / c={CLIENTS}: {line}")
         rows.append(f"| this machine: pgbench's one-row UPDATE, one transaction each, c=1 / c={CLIENTS} | {line} | (reference) |")
         runs = [("submit+claim+complete", LIFE, 1, c) for c in (1, CLIENTS)]
+        runs += [(f"{BATCH} submits, a claim of {BATCH}, {BATCH} completes", LIFE_CLAIMS_BATCHED, BATCH, c) for c in (1, CLIENTS)]
         runs += [(f"{BATCH} submits, a claim of {BATCH}, a batch complete", LIFE_BATCHED, BATCH, c) for c in (1, CLIENTS)]
         runs += [(f"all in batches of {BATCH} (submits in one statement)", LIFE_ALL_BATCHED, BATCH, CLIENTS)]
         for what, script, per_transaction, c in runs:
