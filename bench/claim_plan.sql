@@ -1,5 +1,5 @@
--- Claims with 1,000,000 finished invocations in the table: the plan of the claim query and of the
--- sweep's lease check, and the time of a claim + complete in the server (each in its own
+-- Claims with 1,000,000 finished invocations in the table: the plans of a claim's statements (its
+-- sweep's among them), and the time of a claim + complete in the server (each in its own
 -- transaction, as requests are), before and after the load. The rows it made are deleted at the
 -- end (and the table vacuumed): run it on a database you may load for a minute or two.
 --
@@ -72,35 +72,20 @@ SELECT count(*) AS invocations, count(*) FILTER (WHERE state IN ('QUEUED', 'RETR
                       + pg_relation_size('orchestrator.invocations_claim_any_idx')) AS claim_indexes
 FROM orchestrator.invocations;
 
-\echo '== the claim query (as in api.node_claim), one waiting row of ours'
+\echo '== the plans of one claim, as api.node_claim runs them (auto_explain of each of its statements), with one waiting row of ours'
+\echo '   the claim sweeps first (expired leases, timeouts), as a session''s first claim in a second does'
 SELECT (api.invocation_submit(tool_id => (SELECT tool_id FROM bench_ids), input => '{}')).state AS submitted;
+SELECT set_config('aio.claim_swept_at', '', false) AS sweep_again;
+LOAD 'auto_explain';
 BEGIN;
-SET LOCAL enable_sort = off;  -- as api.node_claim sets it
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
-SELECT locked.invocation_id
-FROM ((SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
-       WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id = (SELECT node_id FROM bench_ids) AND w.run_after <= now()
-       ORDER BY w.priority DESC, w.run_after, w.invocation_id)
-      UNION ALL
-      (SELECT w.invocation_id, w.priority, w.run_after FROM orchestrator.invocations w
-       WHERE w.state IN ('QUEUED', 'RETRY_WAIT') AND w.target_node_id IS NULL AND w.run_after <= now()
-       ORDER BY w.priority DESC, w.run_after, w.invocation_id)) AS waiting
-CROSS JOIN LATERAL (
-    SELECT i.invocation_id FROM orchestrator.invocations i
-    WHERE i.invocation_id = waiting.invocation_id AND i.state IN ('QUEUED', 'RETRY_WAIT')
-      AND EXISTS (SELECT FROM orchestrator.tools t WHERE t.tool_id = i.tool_id AND t.status = 'ACTIVE')
-    FOR UPDATE OF i SKIP LOCKED) AS locked
-ORDER BY waiting.priority DESC, waiting.run_after, waiting.invocation_id
-LIMIT 1;
+SET LOCAL auto_explain.log_min_duration = 0;
+SET LOCAL auto_explain.log_nested_statements = on;
+SET LOCAL auto_explain.log_analyze = on;
+SET LOCAL auto_explain.log_buffers = on;
+SET LOCAL auto_explain.log_timing = off;
+SET LOCAL client_min_messages = log;
+SELECT invocation_id FROM api.node_claim(node_id => (SELECT node_id FROM bench_ids));
 ROLLBACK;
-
-\echo '== the sweep''s lease check (as in orchestrator.invocations_sweep_batch)'
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)
-SELECT i.invocation_id FROM orchestrator.invocations i
-JOIN orchestrator.invocation_attempts a ON a.invocation_id = i.invocation_id AND a.attempt = i.attempt
-LEFT JOIN orchestrator.node_heartbeats h ON h.node_id = a.node_id
-WHERE i.state = 'RUNNING' AND greatest(a.started_at, h.last_heartbeat_at) + i.lease < now()
-LIMIT 1000 FOR UPDATE OF i SKIP LOCKED;
 
 \echo '== claim + complete, 1,000,000 finished invocations and 200 waiting for another node'
 CALL pg_temp.cycle(500);
