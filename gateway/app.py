@@ -236,7 +236,11 @@ class Gateway:
                 await self.pool.putconn(conn)
             finally:
                 self._free_slot()
-        # The oldest idle ones, unused since a burst, go back too (the sweep gives back every second).
+        await self.return_expired_idle(now)
+
+    async def return_expired_idle(self, now: float) -> None:
+        """Gives back to the pool the idle connections that left it HAND_OVER_S ago or more (unused
+        since a burst): after each request, and each second with the sweep."""
         while self._idle and now - self._idle[0]._aio_from_pool_at >= HAND_OVER_S:
             await self.pool.putconn(self._idle.popleft())
 
@@ -264,6 +268,7 @@ class Gateway:
     async def sweep_once(self) -> None:
         """One bounded sweep of the invocations, as aio_admin, in one short implicit transaction.
         A down database costs at most a second's wait for a connection: the sweep is skipped."""
+        await self.return_expired_idle(time.monotonic())
         setup = {**SWEEPER.params, "request_id": "sweep", "read_only": "off"}
         async with self.pool.connection(timeout=1) as conn:
             async with conn.pipeline():

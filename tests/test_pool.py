@@ -91,3 +91,20 @@ def test_requests_beyond_the_pool_still_get_a_connection_handed_over(db_url):
         assert len(gateway._idle) == 3
 
     run_gateway(db_url, test)
+
+
+def test_the_sweep_gives_back_idle_connections_that_expired(db_url, monkeypatch):
+    """An idle gateway still returns its kept connections to the pool, each second with the sweep."""
+    monkeypatch.setattr(app, "HAND_OVER_S", 0.2)
+
+    async def test(gateway: app.Gateway) -> None:
+        conn = await gateway.acquire()
+        await gateway.release(conn)
+        assert list(gateway._idle) == [conn]
+        await asyncio.sleep(0.3)
+        await gateway.sweep_once()
+        assert not gateway._idle
+        stats = gateway.pool.get_stats()
+        assert stats["pool_available"] == stats["pool_size"], "every connection is back in the pool"
+
+    run_gateway(db_url, test)
