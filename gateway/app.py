@@ -94,7 +94,8 @@ class Gateway:
         self._waiting: collections.deque[asyncio.Future] = collections.deque()
         # Connections given back while no request waited, the latest last: the next request takes
         # one without a pool operation (getconn and putconn were an eighth of a GET's CPU at c=1).
-        # Each still goes back through the pool within HAND_OVER_S of leaving it.
+        # None is handed out once it left the pool HAND_OVER_S ago: it goes back to the pool then,
+        # at the end of a request or with the sweep.
         self._idle: collections.deque[psycopg.AsyncConnection] = collections.deque()
         self.wakeups = longpoll.Wakeups(settings.database_url)
         self.sweeper = longpoll.Sweeper(self.sweep_once, settings.sweep_interval_s)
