@@ -1,5 +1,5 @@
--- Deploy ai-orchestrator:api/nodes (reworked after v1.0.0)
--- requires: api/nodes@v1.0.0 api/node_revision data/revisions roles_rbac
+-- Deploy ai-orchestrator:api/nodes (reworked after v1.1.0)
+-- requires: api/nodes@v1.1.0
 -- Node CRUD, the whole family: nodes carry their revision (the ETag over HTTP); update and delete
 -- may demand it (If-Match). Every function is replaced, so deploying this twice changes nothing.
 BEGIN;
@@ -12,9 +12,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION orchestrator.node_out(orchestrator.nodes, timestamptz) IS 'A nodes row and its last heartbeat as api.node.';
 
+-- PL/pgSQL, not SQL: a SQL function with a FROM is never inlined, and each transaction that calls
+-- it plans its query again; PL/pgSQL keeps the plan for the session.
 CREATE OR REPLACE FUNCTION orchestrator.last_heartbeat(node_id uuid) RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT h.last_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = last_heartbeat.node_id
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT h.last_heartbeat_at FROM orchestrator.node_heartbeats h WHERE h.node_id = last_heartbeat.node_id);
+END
 $$;
 COMMENT ON FUNCTION orchestrator.last_heartbeat(uuid) IS 'When the node last beat; NULL when never.';
 

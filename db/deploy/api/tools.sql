@@ -1,5 +1,5 @@
--- Deploy ai-orchestrator:api/tools (reworked after v1.0.0)
--- requires: api/tools@v1.0.0 api/tool_revision data/revisions data/tool_tags_list_order data/helpers roles_rbac
+-- Deploy ai-orchestrator:api/tools (reworked after v1.1.0)
+-- requires: api/tools@v1.1.0
 -- Tool CRUD, versions, tags and tag search, the whole family: tools carry their revision (the ETag
 -- over HTTP), update and delete may demand it (If-Match), a tag search reads one page of the tag
 -- index, and a bad tag names the argument it came in. Every function is replaced, so deploying
@@ -7,12 +7,17 @@
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
+-- PL/pgSQL, not SQL: a SQL function with a subquery is never inlined, and each transaction that
+-- calls it plans its query again (twice the time of a whole tool_get); PL/pgSQL keeps the plan for
+-- the session.
 CREATE OR REPLACE FUNCTION orchestrator.tool_out(t orchestrator.tools) RETURNS api.tool
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT ROW(t.tool_id, t.name, t.version, t.description, t.category, t.input_schema, t.output_schema,
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN ROW(t.tool_id, t.name, t.version, t.description, t.category, t.input_schema, t.output_schema,
                t.target_node_id, t.status, t.metadata,
                ARRAY(SELECT g.tag::text FROM orchestrator.tool_tags g WHERE g.tool_id = t.tool_id ORDER BY g.tag),
-               t.created_at, t.updated_at, t.revision)::api.tool
+               t.created_at, t.updated_at, t.revision)::api.tool;
+END
 $$;
 COMMENT ON FUNCTION orchestrator.tool_out(orchestrator.tools) IS 'A tools row as api.tool, tags included.';
 

@@ -1,5 +1,5 @@
--- Deploy ai-orchestrator:data/helpers (reworked after v1.0.0)
--- requires: data/helpers@v1.0.0
+-- Deploy ai-orchestrator:data/helpers (reworked after v1.1.0)
+-- requires: data/helpers@v1.1.0
 -- Private helpers shared by the tables and the api functions; every one replaced, so deploying
 -- this twice changes nothing.
 BEGIN;
@@ -55,9 +55,11 @@ $$;
 COMMENT ON FUNCTION orchestrator.semver_key(text) IS
 'Sort key for a semver string: ORDER BY semver_key(version) COLLATE "C" follows semver precedence (1.10.0 > 1.9.0, 1.0.0 > 1.0.0-rc.1), and among versions equal in precedence their build metadata in byte order (1.0.0 < 1.0.0+a < 1.0.0+b): a total order. NULL for an invalid version.';
 
--- Keyset cursors: an opaque, URL-safe token holding the sort key of the last row seen.
+-- Keyset cursors: an opaque, URL-safe token holding the sort key of the last row seen. STABLE, as
+-- convert_to is: an IMMUTABLE SQL function calling a STABLE one is not inlined, and a list query
+-- then runs it as a function call of its own for every row.
 CREATE OR REPLACE FUNCTION orchestrator.cursor_encode(sort_key jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+LANGUAGE sql STABLE PARALLEL SAFE STRICT AS $$
     SELECT pg_catalog.rtrim(pg_catalog.translate(
         pg_catalog.encode(pg_catalog.convert_to(sort_key::text, 'UTF8'), 'base64'),
         E'+/\n', '-_'), '=')
@@ -183,9 +185,5 @@ END
 $$;
 COMMENT ON FUNCTION orchestrator.check_enum(text, text, text[]) IS
 'Returns value when it is NULL or one of allowed; else raises 22023 naming field. For list filters.';
-
--- Keys stored before build metadata took part (tools.version_key and its copies in tool_tags)
--- are computed again; only versions with build metadata change.
-UPDATE orchestrator.tools t SET version = t.version WHERE t.version LIKE '%+%';
 
 COMMIT;

@@ -8,3 +8,5 @@ SELECT 'api.node_create(text, text, text, text, jsonb, jsonb)'::regprocedure,
        'api.node_delete(uuid, bigint)'::regprocedure;
 SELECT 1 / pg_catalog.has_function_privilege('aio_writer', 'api.node_update(uuid, jsonb, bigint)', 'EXECUTE')::int;
 SELECT (NULL::api.node).revision, (NULL::api.node_item).revision;
+SELECT 1 / (p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql'))::int
+FROM pg_catalog.pg_proc p WHERE p.oid = 'orchestrator.last_heartbeat(uuid)'::regprocedure;

@@ -10,3 +10,4 @@ SELECT 'orchestrator.touch_updated_at()'::regprocedure,
 -- A field named by the caller replaces the one the constraint's comment names.
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef(
     'orchestrator.raise_constraint_error(text, text, text, text, text, text, text)'::regprocedure), 'regexp_replace(explained');
+SELECT 1 / (p.provolatile = 's')::int FROM pg_catalog.pg_proc p WHERE p.oid = 'orchestrator.cursor_encode(jsonb)'::regprocedure;
