@@ -14,9 +14,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$;
 COMMENT ON FUNCTION orchestrator.key_hash(text) IS 'How API keys are stored: their SHA-256.';
 
+-- PL/pgSQL, not SQL: a SQL function with a subquery is never inlined, and each request with a token
+-- (auth.identity_for) would plan its query again; PL/pgSQL keeps the plan for the session.
 CREATE OR REPLACE FUNCTION orchestrator.statement_timeout_for(role text) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce((SELECT s.value FROM orchestrator.settings s WHERE s.name = 'statement_timeout.' || role), '5s')
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN coalesce((SELECT s.value FROM orchestrator.settings s WHERE s.name = 'statement_timeout.' || role), '5s');
+END
 $$;
 COMMENT ON FUNCTION orchestrator.statement_timeout_for(text) IS 'The statement timeout of requests made with a role (settings statement_timeout.<role>).';
 

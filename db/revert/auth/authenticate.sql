@@ -1,8 +1,14 @@
 -- Revert ai-orchestrator:auth/authenticate to v1.1.0: authenticate_key_hash notes the use itself
--- again; the view auth.key_identities, auth.key_refused and auth.record_key_uses go. The other
--- functions of the family are the same in both versions.
+-- again; statement_timeout_for is a SQL function again; the view auth.key_identities,
+-- auth.key_refused and auth.record_key_uses go. The other functions of the family are the same in
+-- both versions.
 BEGIN;
 SET LOCAL ROLE aio_owner;
+
+CREATE OR REPLACE FUNCTION orchestrator.statement_timeout_for(role text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT s.value FROM orchestrator.settings s WHERE s.name = 'statement_timeout.' || role), '5s')
+$$;
 
 -- The gateway hashes the key itself: the secret never travels in SQL text, which the server logs on error.
 CREATE OR REPLACE FUNCTION auth.authenticate_key_hash(key_hash bytea) RETURNS auth.identity
