@@ -6,7 +6,7 @@
 -- the query. track_functions = all counts the SQL function calls that were not inlined.
 BEGIN;
 SET LOCAL track_functions = 'all';
-SELECT plan(15);
+SELECT plan(16);
 
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
 CREATE TEMP TABLE node AS
@@ -71,6 +71,12 @@ SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
     'SELECT * FROM api.invocation_complete(invocation_id => %L, lease_token => %L, output => ''{}'')',
     (SELECT invocation_id FROM claimed), (SELECT lease_token FROM claimed))) $$,
     'invocation_complete calls no SQL helper');
+SELECT api.invocation_submit(tool_id => (SELECT tool_id FROM tool), input => '{}') IS NOT NULL AS submitted_again \gset
+CREATE TEMP TABLE to_fail AS SELECT * FROM api.node_claim(node_id => (SELECT node_id FROM node));
+SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
+    'SELECT * FROM api.invocation_fail(invocation_id => %L, lease_token => %L, error => ''{"code": "X", "message": "x"}'')',
+    (SELECT invocation_id FROM to_fail), (SELECT lease_token FROM to_fail))) $$,
+    'invocation_fail (a retry: attempts counted, the wait drawn) calls no SQL helper');
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(
     format('SELECT * FROM api.invocation_get(invocation_id => %L)', (SELECT invocation_id FROM submitted))) $$,
     'invocation_get calls no SQL helper');

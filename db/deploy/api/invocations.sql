@@ -197,20 +197,26 @@ COMMENT ON FUNCTION orchestrator.invocation_lease_expires_at(orchestrator.invoca
 
 -- Attempts that count against max_attempts: all but those given back unrun.
 CREATE OR REPLACE FUNCTION orchestrator.invocation_counted_attempts(invocation_id uuid) RETURNS integer
-LANGUAGE sql STABLE AS $$
-    SELECT pg_catalog.count(*)::integer FROM orchestrator.invocation_attempts a
-    WHERE a.invocation_id = invocation_counted_attempts.invocation_id AND a.outcome IS DISTINCT FROM 'RELEASED'
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT pg_catalog.count(*)::integer FROM orchestrator.invocation_attempts a
+            WHERE a.invocation_id = invocation_counted_attempts.invocation_id AND a.outcome IS DISTINCT FROM 'RELEASED');
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_counted_attempts(uuid) IS
 'How many attempts of an invocation count against its max_attempts: every claim except those released (RELEASED).';
 
 -- Retries wait least(cap, base * 2^attempts), jittered into [half of it, all of it].
 CREATE OR REPLACE FUNCTION orchestrator.invocation_retry_delay(attempts integer) RETURNS interval
-LANGUAGE sql VOLATILE AS $$
-    SELECT pg_catalog.make_interval(secs => least(cap, base * pg_catalog.power(2, least(attempts, 60)))
-                                            * (0.5 + pg_catalog.random() / 2))
-    FROM (SELECT coalesce((SELECT s.value::double precision FROM orchestrator.settings s WHERE s.name = 'invocation_retry_base_seconds'), 1) AS base,
-                 coalesce((SELECT s.value::double precision FROM orchestrator.settings s WHERE s.name = 'invocation_retry_cap_seconds'), 300) AS cap) AS k
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    base constant double precision := coalesce((SELECT s.value::double precision FROM orchestrator.settings s
+                                                WHERE s.name = 'invocation_retry_base_seconds'), 1);
+    cap constant double precision := coalesce((SELECT s.value::double precision FROM orchestrator.settings s
+                                               WHERE s.name = 'invocation_retry_cap_seconds'), 300);
+BEGIN
+    RETURN pg_catalog.make_interval(secs => least(cap, base * pg_catalog.power(2, least(attempts, 60))) * (0.5 + pg_catalog.random() / 2));
+END
 $$;
 COMMENT ON FUNCTION orchestrator.invocation_retry_delay(integer) IS
 'How long a retry waits after attempts counted attempts: d = least(cap, base * 2^attempts) (settings invocation_retry_base_seconds, 1, and invocation_retry_cap_seconds, 300), with jitter: uniformly between d/2 and d.';
