@@ -7,6 +7,14 @@
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
+-- A tool's tags, sorted. A set-returning SQL function of one SELECT, so the planner inlines it as a
+-- subquery where it is read in FROM: a list reads each row's tags without a function call.
+CREATE OR REPLACE FUNCTION orchestrator.tool_tag_array(tool_id uuid) RETURNS TABLE (tags text[])
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT ARRAY(SELECT g.tag::text FROM orchestrator.tool_tags g WHERE g.tool_id = tool_tag_array.tool_id ORDER BY g.tag)
+$$;
+COMMENT ON FUNCTION orchestrator.tool_tag_array(uuid) IS 'A tool''s tags in order, as one row; inlined where it is read in FROM.';
+
 -- PL/pgSQL, not SQL: a SQL function with a subquery is never inlined, and each transaction that
 -- calls it plans its query again (twice the time of a whole tool_get); PL/pgSQL keeps the plan for
 -- the session.
@@ -14,8 +22,7 @@ CREATE OR REPLACE FUNCTION orchestrator.tool_out(t orchestrator.tools) RETURNS a
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     RETURN ROW(t.tool_id, t.name, t.version, t.description, t.category, t.input_schema, t.output_schema,
-               t.target_node_id, t.status, t.metadata,
-               ARRAY(SELECT g.tag::text FROM orchestrator.tool_tags g WHERE g.tool_id = t.tool_id ORDER BY g.tag),
+               t.target_node_id, t.status, t.metadata, (SELECT g.tags FROM orchestrator.tool_tag_array(t.tool_id) g),
                t.created_at, t.updated_at, t.revision)::api.tool;
 END
 $$;
@@ -95,14 +102,14 @@ BEGIN
             list_order[1], list_order[2], list_order[3]));
     END IF;
     RETURN QUERY EXECUTE
-        'SELECT o.tool_id, o.name, o.version, o.description, o.category, o.input_schema, o.output_schema,
-                o.target_node_id, o.status, o.metadata, o.tags, o.created_at, o.updated_at,
-                orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), o.revision
+        'SELECT t.tool_id, t.name, t.version, t.description, t.category, t.input_schema, t.output_schema,
+                t.target_node_id, t.status, t.metadata, tg.tags, t.created_at, t.updated_at,
+                orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), t.revision
          FROM (SELECT ' || pg_catalog.format('%s AS name, %s AS version_key, %s AS tool_id', list_order[1], list_order[2], list_order[3]) || '
                FROM ' || source || '
                WHERE ' || pg_catalog.array_to_string(filters, ' AND ') || '
                ORDER BY ' || pg_catalog.format('%s, %s DESC, %s', list_order[1], list_order[2], list_order[3]) || ' LIMIT $1) p
-         JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_out(t) o
+         JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_tag_array(t.tool_id) tg
          ORDER BY p.name, p.version_key DESC, p.tool_id'
     USING "limit", category, status, target_node_id, name_like, name_exact, tag_exact, tag_prefix, after;
 END

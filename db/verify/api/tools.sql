@@ -12,3 +12,4 @@ SELECT (NULL::api.tool).revision, (NULL::api.tool_item).revision;
 SELECT 1 / pg_catalog.strpos(pg_catalog.pg_get_functiondef('orchestrator.tool_page(integer, text, text, text, uuid, text, text, text, text)'::regprocedure), 'k.tool_name')::int;
 SELECT 1 / (p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql'))::int
 FROM pg_catalog.pg_proc p WHERE p.oid = 'orchestrator.tool_out(orchestrator.tools)'::regprocedure;
+SELECT 'orchestrator.tool_tag_array(uuid)'::regprocedure;
