@@ -12,7 +12,10 @@ DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE
 CREATE TEMP TABLE node AS
     SELECT * FROM api.node_create(node_type => 'TOOL_EXECUTOR', address => 'http://10.0.0.9:8080', name => 'tap-plans-node');
 CREATE TEMP TABLE tool AS
-    SELECT * FROM api.tool_create(name => 'tap-plans-tool', version => '1.0.0', category => 'NLP', tags => ARRAY['nlp', 'x']);
+    SELECT * FROM api.tool_create(name => 'tap-plans-tool', version => '1.0.0', category => 'NLP', tags => ARRAY['nlp', 'x'],
+        -- Schemas with properties: submit and complete run the validator's keyword checks.
+        input_schema => '{"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1}, "n": {"type": "integer", "minimum": 0}}}',
+        output_schema => '{"type": "object", "properties": {"summary": {"type": "string"}}}');
 CREATE TEMP TABLE artifact AS
     SELECT * FROM api.artifact_create(name => 'out.json', uri => 's3://r/out.json', tool_id => (SELECT tool_id FROM tool));
 
@@ -62,16 +65,16 @@ SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by('SELECT * FROM api.ar
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by('SELECT * FROM auth.identity_for(''reader'', NULL)') $$,
     'identity_for (a token''s identity, every request with one) calls no SQL helper');
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
-    'CREATE TEMP TABLE submitted AS SELECT * FROM api.invocation_submit(tool_id => %L, input => ''{}'')', (SELECT tool_id FROM tool))) $$,
+    'CREATE TEMP TABLE submitted AS SELECT * FROM api.invocation_submit(tool_id => %L, input => ''{"text": "hi", "n": 2}'')', (SELECT tool_id FROM tool))) $$,
     'invocation_submit calls no SQL helper');
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
     'CREATE TEMP TABLE claimed AS SELECT * FROM api.node_claim(node_id => %L)', (SELECT node_id FROM node))) $$,
     'node_claim calls no SQL helper');
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
-    'SELECT * FROM api.invocation_complete(invocation_id => %L, lease_token => %L, output => ''{}'')',
+    'SELECT * FROM api.invocation_complete(invocation_id => %L, lease_token => %L, output => ''{"summary": "hi"}'')',
     (SELECT invocation_id FROM claimed), (SELECT lease_token FROM claimed))) $$,
     'invocation_complete calls no SQL helper');
-SELECT api.invocation_submit(tool_id => (SELECT tool_id FROM tool), input => '{}') IS NOT NULL AS submitted_again \gset
+SELECT api.invocation_submit(tool_id => (SELECT tool_id FROM tool), input => '{"text": "again"}') IS NOT NULL AS submitted_again \gset
 CREATE TEMP TABLE to_fail AS SELECT * FROM api.node_claim(node_id => (SELECT node_id FROM node));
 SELECT is_empty($$ SELECT * FROM pg_temp.helpers_called_by(format(
     'SELECT * FROM api.invocation_fail(invocation_id => %L, lease_token => %L, error => ''{"code": "X", "message": "x"}'')',
