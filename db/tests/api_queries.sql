@@ -1,6 +1,6 @@
 -- pgTAP: api/queries: /queries routes
 BEGIN;
-SELECT plan(95);
+SELECT plan(97);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -210,6 +210,23 @@ SELECT is((SELECT array_agg(tool_id) FROM api.queries_search_tools_by_schema(con
 SELECT results_eq(
     $$ SELECT name, version, tags, status FROM api.queries_search_tools_by_schema(property => 'image_url') $$,
     $$ VALUES ('ops-beta', '1.0.0', '{vision}'::text[], 'ACTIVE') $$, 'results are whole tool items');
+SELECT results_eq(
+    $$ SELECT tool_id, name, version, description, category, input_schema, output_schema, target_node_id, status, metadata, tags,
+              created_at, updated_at, revision
+       FROM api.queries_search_tools_by_schema(property => 'text') $$,
+    $$ SELECT g.* FROM unnest(ARRAY[pg_temp.t('a'), pg_temp.t('c')]) WITH ORDINALITY AS x(id, n), api.tool_get(tool_id => x.id) g ORDER BY x.n $$,
+    'schema search: each item is the tool as tool_get answers it, tags and revision included');
+-- The tags of each row come from the inlined tool_tag_array, not from a tool_out call per row.
+RESET ROLE;
+SET LOCAL track_functions = 'all';
+SELECT coalesce((SELECT calls FROM pg_stat_xact_user_functions WHERE funcid = 'orchestrator.tool_out(orchestrator.tools)'::regprocedure), 0)
+    AS tool_out_calls_before \gset
+SET LOCAL ROLE aio_api;
+SELECT count(*) AS searched FROM api.queries_search_tools_by_schema(property => 'text') \gset
+RESET ROLE;
+SELECT is(coalesce((SELECT calls FROM pg_stat_xact_user_functions WHERE funcid = 'orchestrator.tool_out(orchestrator.tools)'::regprocedure), 0),
+    :tool_out_calls_before::bigint, format('schema search: %s rows, no call of tool_out', :searched));
+SET LOCAL ROLE aio_api;
 SELECT is(
     (WITH p1 AS (SELECT * FROM api.queries_search_tools_by_schema(property => 'text', "limit" => 1))
      SELECT array_agg(tool_id) FROM api.queries_search_tools_by_schema(property => 'text', cursor => (SELECT cursor FROM p1))),

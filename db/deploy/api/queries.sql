@@ -1,11 +1,12 @@
--- Deploy ai-orchestrator:api/queries
--- requires: api/heartbeats api/tools api/artifacts data/tool_schema_properties roles_rbac
--- The questions operators ask every day: /queries routes.
+-- Deploy ai-orchestrator:api/queries (reworked after v1.1.0)
+-- requires: api/queries@v1.1.0 api/tools
+-- The questions operators ask every day: /queries routes. Every function is replaced, so deploying
+-- this twice changes nothing; the row types are the released ones.
 BEGIN;
 SET LOCAL ROLE aio_owner;
 
 -- The nested node of a tool, with its health; NULL when the tool has no node.
-CREATE FUNCTION orchestrator.node_summary(node_id uuid, stale_after interval, down_after interval) RETURNS jsonb
+CREATE OR REPLACE FUNCTION orchestrator.node_summary(node_id uuid, stale_after interval, down_after interval) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT pg_catalog.jsonb_build_object(
                'node_id', n.node_id, 'name', n.name, 'node_type', n.node_type, 'address', n.address,
@@ -19,19 +20,7 @@ COMMENT ON FUNCTION orchestrator.node_summary(uuid, interval, interval) IS
 'A node as a small JSON object with its derived health, for nesting in tool results.';
 
 -- active_tools_with_nodes -------------------------------------------------------------------
-CREATE TYPE api.active_tool AS (
-    tool_id     uuid,
-    name        text,
-    version     text,
-    category    text,
-    description text,
-    tags        text[],
-    node        jsonb,
-    cursor      text
-);
-COMMENT ON TYPE api.active_tool IS 'An ACTIVE tool with its target node nested (node_id, name, node_type, address, status, health, last_heartbeat_at), or node NULL.';
-
-CREATE FUNCTION api.queries_active_tools_with_nodes(
+CREATE OR REPLACE FUNCTION api.queries_active_tools_with_nodes(
     stale_after_seconds integer DEFAULT 30,
     down_after_seconds  integer DEFAULT 120,
     "limit"             integer DEFAULT 50,
@@ -50,15 +39,7 @@ Errors: 22023 a threshold out of order, limit outside 1..1000, or a bad cursor.
 Route: GET /queries/active-tools-with-nodes';
 
 -- tools_by_category_with_tags -----------------------------------------------------------------
-CREATE TYPE api.category_tools AS (
-    category   text,
-    tool_count bigint,
-    tools      jsonb,
-    cursor     text
-);
-COMMENT ON TYPE api.category_tools IS 'A category, how many tools it has, and up to tools_per_category of them as [{tool_id, name, version, status, tags}].';
-
-CREATE FUNCTION api.queries_tools_by_category_with_tags(
+CREATE OR REPLACE FUNCTION api.queries_tools_by_category_with_tags(
     category           text    DEFAULT NULL,
     tools_per_category integer DEFAULT 100,
     "limit"            integer DEFAULT 50,
@@ -106,20 +87,7 @@ Errors: 22023 tools_per_category or limit outside 1..1000, or a bad cursor.
 Route: GET /queries/tools-by-category-with-tags';
 
 -- node_health_status ------------------------------------------------------------------------------
-CREATE TYPE api.node_health AS (
-    node_id                 uuid,
-    name                    text,
-    node_type               text,
-    status                  text,
-    health                  text,
-    last_heartbeat_at       timestamptz,
-    seconds_since_heartbeat numeric,
-    tool_count              bigint,
-    cursor                  text
-);
-COMMENT ON TYPE api.node_health IS 'A node''s status, derived health, last heartbeat, seconds since, and how many tools target it.';
-
-CREATE FUNCTION api.queries_node_health_status(
+CREATE OR REPLACE FUNCTION api.queries_node_health_status(
     stale_after_seconds integer DEFAULT 30,
     down_after_seconds  integer DEFAULT 120,
     health              text    DEFAULT NULL,
@@ -160,21 +128,7 @@ Errors: 22023 unknown health, thresholds out of order, limit outside 1..1000, or
 Route: GET /queries/node-health-status';
 
 -- large_artifacts_by_tool -----------------------------------------------------------------------
-CREATE TYPE api.tool_large_artifacts AS (
-    tool_id               uuid,
-    tool_name             text,
-    version               text,
-    category              text,
-    artifact_count        bigint,
-    total_bytes           numeric,
-    largest_artifact_id   uuid,
-    largest_artifact_name text,
-    largest_size_bytes    bigint,
-    cursor                text
-);
-COMMENT ON TYPE api.tool_large_artifacts IS 'Per tool: how many artifacts of at least min_size it has, their total bytes, and its largest artifact.';
-
-CREATE FUNCTION api.queries_large_artifacts_by_tool(
+CREATE OR REPLACE FUNCTION api.queries_large_artifacts_by_tool(
     min_size bigint  DEFAULT 104857600,
     "limit"  integer DEFAULT 50,
     cursor   text    DEFAULT NULL
@@ -219,7 +173,7 @@ Errors: 22023 min_size negative, limit outside 1..1000, or a bad cursor.
 Route: GET /queries/large-artifacts-by-tool';
 
 -- search_tools_by_schema --------------------------------------------------------------------------
-CREATE FUNCTION api.queries_search_tools_by_schema(
+CREATE OR REPLACE FUNCTION api.queries_search_tools_by_schema(
     contains jsonb   DEFAULT NULL,
     property text    DEFAULT NULL,
     side     text    DEFAULT 'any',
@@ -243,8 +197,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', COLUMN = 'contains';
     END IF;
     RETURN QUERY
-    SELECT o.tool_id, o.name, o.version, o.description, o.category, o.input_schema, o.output_schema, o.target_node_id, o.status, o.metadata, o.tags, o.created_at, o.updated_at,
-           orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), o.revision
+    SELECT t.tool_id, t.name, t.version, t.description, t.category, t.input_schema, t.output_schema, t.target_node_id, t.status, t.metadata, tg.tags, t.created_at, t.updated_at,
+           orchestrator.cursor_encode(pg_catalog.jsonb_build_array(p.name, p.version_key, p.tool_id)), t.revision
     FROM (SELECT t.name, t.version_key, t.tool_id FROM orchestrator.tools t
           WHERE (contains IS NULL OR (in_input AND t.input_schema @> contains) OR (in_output AND t.output_schema @> contains))
             AND (property IS NULL
@@ -255,7 +209,9 @@ BEGIN
                      t.version_key < after->>1 OR (t.version_key = after->>1 AND t.tool_id > (after->>2)::uuid))))
           ORDER BY t.name, t.version_key DESC, t.tool_id
           LIMIT "limit") p
-    JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_out(t) o
+    -- Each row's tags through the inlined tool_tag_array, as the tool lists read them: a call of
+    -- tool_out per row is a function call of its own for each of up to 1000 rows.
+    JOIN orchestrator.tools t ON t.tool_id = p.tool_id, LATERAL orchestrator.tool_tag_array(t.tool_id) tg
     ORDER BY p.name, p.version_key DESC, p.tool_id;
 END
 $$;

@@ -5,3 +5,4 @@ SELECT 'api.queries_active_tools_with_nodes(integer, integer, integer, text)'::r
        'api.queries_large_artifacts_by_tool(bigint, integer, text)'::regprocedure,
        'api.queries_search_tools_by_schema(jsonb, text, text, integer, text)'::regprocedure;
 SELECT 1 / pg_catalog.has_function_privilege('aio_api', 'api.queries_node_health_status(integer, integer, text, integer, text)', 'EXECUTE')::int;
+SELECT 1 / pg_catalog.sign(pg_catalog.strpos(pg_catalog.pg_get_functiondef('api.queries_search_tools_by_schema(jsonb, text, text, integer, text)'::regprocedure), 'tool_tag_array'))::int;
