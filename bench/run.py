@@ -121,6 +121,8 @@ def cases(deep: dict[str, str]) -> list[Case]:
         Case("GET /nodes/ (first page)", "GET", "/nodes/"),
         Case("GET /tools/ (first page)", "GET", "/tools/"),
         Case("GET /artifacts/ (first page)", "GET", "/artifacts/"),
+        Case("GET /invocations/ (first page)", "GET", "/invocations/"),
+        Case("GET /invocations/?tool_id=", "GET", "/invocations/", query={"tool_id": Col("tool_id")}),
         Case(f"GET /tools/ (page {deep['tools_page']:,})", "GET", "/tools/", query={"cursor": deep["tools"]}),
         Case(f"GET /artifacts/ (page {deep['artifacts_page']:,})", "GET", "/artifacts/", query={"cursor": deep["artifacts"]}),
         Case("GET /tools/name/{tool_name}", "GET", "/tools/name/{tool_name}", path_values={"tool_name": Col("tool_name")}),

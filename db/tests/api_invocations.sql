@@ -2,7 +2,7 @@
 -- every transition allowed and refused, lease tokens, idempotent submit, input and output
 -- validation, retry timing, DEAD with its history, the sweep, the purge, lineage.
 BEGIN;
-SELECT plan(185);
+SELECT plan(193);
 
 -- A clean slate inside this transaction, whatever other tests left behind.
 DELETE FROM orchestrator.invocations; DELETE FROM orchestrator.artifacts; DELETE FROM orchestrator.tools; DELETE FROM orchestrator.nodes;
@@ -443,6 +443,27 @@ SELECT is(ARRAY(SELECT invocation_id FROM api.invocation_list("limit" => 3) UNIO
                 SELECT invocation_id FROM api.invocation_list("limit" => 100,
                     cursor => (SELECT cursor FROM api.invocation_list("limit" => 3) OFFSET 2))),
           ARRAY(SELECT invocation_id FROM api.invocation_list("limit" => 100)), 'keyset pages: page 1 then the rest equal one long page');
+-- Each combination of filters (each branch of the list's statement): the rows of the table, newest first.
+SELECT is(ARRAY(SELECT invocation_id FROM api.invocation_list(state => f.state, tool_id => f.tool_id, node_id => f.node_id, "limit" => 1000)),
+          ARRAY(SELECT i.invocation_id FROM orchestrator.invocations i
+                WHERE (f.state IS NULL OR i.state = f.state) AND (f.tool_id IS NULL OR i.tool_id = f.tool_id)
+                  AND (f.node_id IS NULL OR i.node_id = f.node_id)
+                ORDER BY i.created_at DESC, i.invocation_id DESC),
+          format('list by %s: the %s matching rows, newest first', f.label,
+                 (SELECT count(*) FROM orchestrator.invocations i WHERE (f.state IS NULL OR i.state = f.state)
+                    AND (f.tool_id IS NULL OR i.tool_id = f.tool_id) AND (f.node_id IS NULL OR i.node_id = f.node_id))))
+FROM (VALUES ('nothing', NULL, NULL, NULL),
+             ('state', 'DEAD', NULL, NULL),
+             ('tool', NULL, pg_temp.t('echo'), NULL),
+             ('node', NULL, NULL, pg_temp.n('b')),
+             ('tool and state', 'DEAD', pg_temp.t('echo'), NULL),
+             ('node and state', 'DEAD', NULL, pg_temp.n('b')),
+             ('tool, node and state', 'DEAD', pg_temp.t('echo'), pg_temp.n('b'))) AS f(label, state, tool_id, node_id);
+SELECT is(ARRAY(SELECT invocation_id FROM api.invocation_list(tool_id => pg_temp.t('echo'), "limit" => 2) UNION ALL
+                SELECT invocation_id FROM api.invocation_list(tool_id => pg_temp.t('echo'), "limit" => 1000,
+                    cursor => (SELECT cursor FROM api.invocation_list(tool_id => pg_temp.t('echo'), "limit" => 2) OFFSET 1))),
+          ARRAY(SELECT invocation_id FROM api.invocation_list(tool_id => pg_temp.t('echo'), "limit" => 1000)),
+          'keyset pages of one tool: page 1 then the rest equal one long page');
 SELECT throws_ok($$ SELECT api.invocation_list(state => 'LOST') $$, '22023', NULL, 'an unknown state: 22023');
 SELECT throws_ok($$ SELECT api.invocation_list(cursor => 'bm90LWEtY3Vyc29y') $$, '22023', NULL, 'a foreign cursor: 22023');
 

@@ -678,11 +678,17 @@ CREATE OR REPLACE FUNCTION api.invocation_list(
     cursor    text    DEFAULT NULL
 ) RETURNS SETOF api.invocation_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = '' SET plan_cache_mode = force_custom_plan AS $$
+-- One generic plan per session, not a plan per call (which costs about a quarter of a call): each
+-- filter has its own branch below, reading its index in list order from the cursor on; only the
+-- branch of the filters given runs (the others stop at their one-time filter). Sorts are ruled
+-- out so that a branch never collects a whole tool's or node's rows to sort them (jit off: the
+-- sort penalty in the cost would start the JIT compiler).
+SET search_path = '' SET enable_sort = off SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     after jsonb := orchestrator.cursor_decode(cursor, 2);
-    after_at timestamptz;
-    after_id uuid;
+    -- The first page starts after the newest possible row.
+    after_at timestamptz := 'infinity'::timestamptz;
+    after_id uuid := 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid;
 BEGIN
     PERFORM orchestrator.check_limit("limit");
     PERFORM orchestrator.check_enum('state', invocation_list.state, orchestrator.invocation_states());
@@ -704,14 +710,31 @@ BEGIN
            i.attempt, i.max_attempts, i.node_id, i.idempotency_key, i.submitted_by, i.not_before, i.run_after,
            i.queue_deadline, i.run_deadline, i.cancel_requested_at, i.created_at, i.started_at, i.finished_at, i.updated_at,
            orchestrator.cursor_encode(pg_catalog.jsonb_build_array(i.created_at, i.invocation_id))
-    FROM orchestrator.invocations i
+    FROM ((SELECT w.created_at, w.invocation_id FROM orchestrator.invocations w
+           WHERE invocation_list.tool_id IS NOT NULL AND w.tool_id = invocation_list.tool_id
+             AND (w.created_at, w.invocation_id) < (after_at, after_id)
+             AND (invocation_list.node_id IS NULL OR w.node_id = invocation_list.node_id)
+             AND (invocation_list.state IS NULL OR w.state = invocation_list.state)
+           ORDER BY w.created_at DESC, w.invocation_id DESC LIMIT "limit")
+          UNION ALL
+          (SELECT w.created_at, w.invocation_id FROM orchestrator.invocations w
+           WHERE invocation_list.tool_id IS NULL AND invocation_list.node_id IS NOT NULL AND w.node_id = invocation_list.node_id
+             AND (w.created_at, w.invocation_id) < (after_at, after_id)
+             AND (invocation_list.state IS NULL OR w.state = invocation_list.state)
+           ORDER BY w.created_at DESC, w.invocation_id DESC LIMIT "limit")
+          UNION ALL
+          (SELECT w.created_at, w.invocation_id FROM orchestrator.invocations w
+           WHERE invocation_list.tool_id IS NULL AND invocation_list.node_id IS NULL AND invocation_list.state IS NOT NULL
+             AND w.state = invocation_list.state AND (w.created_at, w.invocation_id) < (after_at, after_id)
+           ORDER BY w.created_at DESC, w.invocation_id DESC LIMIT "limit")
+          UNION ALL
+          (SELECT w.created_at, w.invocation_id FROM orchestrator.invocations w
+           WHERE invocation_list.tool_id IS NULL AND invocation_list.node_id IS NULL AND invocation_list.state IS NULL
+             AND (w.created_at, w.invocation_id) < (after_at, after_id)
+           ORDER BY w.created_at DESC, w.invocation_id DESC LIMIT "limit")) AS page
+    JOIN orchestrator.invocations i ON i.invocation_id = page.invocation_id
     JOIN orchestrator.tools t ON t.tool_id = i.tool_id
-    WHERE (invocation_list.state IS NULL OR i.state = invocation_list.state)
-      AND (invocation_list.tool_id IS NULL OR i.tool_id = invocation_list.tool_id)
-      AND (invocation_list.node_id IS NULL OR i.node_id = invocation_list.node_id)
-      AND (after IS NULL OR (i.created_at, i.invocation_id) < (after_at, after_id))
-    ORDER BY i.created_at DESC, i.invocation_id DESC
-    LIMIT "limit";
+    ORDER BY page.created_at DESC, page.invocation_id DESC;
 END
 $$;
 COMMENT ON FUNCTION api.invocation_list(text, uuid, uuid, integer, text) IS
