@@ -1,7 +1,7 @@
 # AI Orchestrator. Every target but help and doctor installs what is missing first
 # (scripts/dev.sh bootstrap). Without DATABASE_URL, targets use the project-local PostgreSQL
 # cluster (.pgdata; see README, Settings).
-.PHONY: help run test test-faults deploy revert verify status psql functions seed db-start db-stop doctor docs explain bench bench-json-schema bench-invocations admin-key api-key backup restore bootstrap
+.PHONY: help run test test-faults deploy revert verify status psql functions seed db-start db-stop doctor docs explain bench bench-json-schema bench-invocations bench-life-cpu admin-key api-key backup restore bootstrap
 .DEFAULT_GOAL := help
 
 DEV := scripts/dev.sh
@@ -44,6 +44,8 @@ bench-json-schema: ## JSON Schema validation: median and p99 of one validation, 
 bench-invocations: ## invocation queue: SQL and gateway throughput, submit-to-claim latency, claim with 1,000,000 finished rows
 	@command -v pgbench >/dev/null || { echo "pgbench is missing (it comes with the PostgreSQL server package)"; exit 1; }
 	@DATABASE_URL="$$($(DEV) url)" .venv/bin/python bench/invocations.py
+bench-life-cpu: ## PostgreSQL's CPU per invocation life in copies of a database, one change each, interleaved: DBS="a b ..."
+	@DATABASE_URL="$$($(DEV) url)" .venv/bin/python bench/life_cpu.py $(DBS)
 admin-key:  ## print the local admin API key (creating it when missing)
 	@$(DEV) admin-key
 api-key:    ## create an API key: make api-key ROLE=writer LABEL="ci" [NODE_ID=<uuid> for ROLE=node]
