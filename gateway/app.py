@@ -131,13 +131,18 @@ class Gateway:
             await asyncio.sleep(1)
 
     async def flush_key_uses_every(self, seconds: float) -> None:
+        failing = None  # the last write's error, logged when it first occurs, not on every try
         while True:
             await asyncio.sleep(seconds)
             try:
                 await self.flush_key_uses()
+                failing = None
             except Exception as exc:  # e.g. a hot standby (25006) or the database down: kept for the next try
-                log.warning("could not record the last use of API keys: %s", exc,
-                            extra={"fields": {"sqlstate": getattr(exc, "sqlstate", None)}})
+                sqlstate = getattr(exc, "sqlstate", None)
+                if (type(exc), sqlstate) != failing:
+                    log.warning("could not record the last use of API keys (retrying every %g s): %s", seconds, exc,
+                                extra={"fields": {"sqlstate": sqlstate}})
+                failing = (type(exc), sqlstate)
 
     async def flush_key_uses(self) -> None:
         """Writes the last use of the keys used since the last write (auth.record_key_uses), outside
@@ -496,6 +501,7 @@ class Gateway:
         args: dict[str, Any] = {}
         answer_headers: dict[str, str] = {}
         who = fn = None
+        reads = r.method == "GET" or r.reads
         try:
             who = auth.credentials(headers.get("authorization"), self.settings)
             fn = await self.function(r.function)
@@ -517,7 +523,6 @@ class Gateway:
                               (IDEMPOTENCY_COMPLETE.format(call=call[0]), [key, r.status, *call[1]])]
             else:
                 statements = [call]
-            reads = r.method == "GET" or r.reads
             wait = min(wait_seconds(args), self.settings.claim_wait_max_s) if r.long_poll else 0
             if wait > 0:
                 row = await self.long_poll(request, node_key(args.get("node_id")), wait,
@@ -538,7 +543,8 @@ class Gateway:
                 stored = json.loads(exc.diag.message_detail)
                 return Answer(stored["status"], stored["body"].encode(), JSON, {"Idempotent-Replayed": "true"}), None
             return problem_answer(*errors.from_database(exc, args, authenticated=bool(who and who.present),
-                                                          index_columns=self.index_columns)), sqlstate
+                                                          index_columns=self.index_columns,
+                                                          writes=not reads)), sqlstate
         if fn.returns_void:
             return Answer(r.status, b"", None, answer_headers), None
         if fn.versioned and len(row) > 1 and row[1] is not None:

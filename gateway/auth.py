@@ -25,9 +25,12 @@ KEY_SHAPE = re.compile(r"aio_[0-9a-f]{64}")
 MAX_TOKEN_BYTES = 8192
 
 # Runs first in every request's transaction, pipelined with the call itself; a key's hash is a bound value.
-# transaction_read_only comes first: a GET's transaction is read-only before anything else runs.
+# transaction_read_only comes first: a GET's transaction is read-only before anything else runs. Any
+# other request keeps the transaction's own mode: on a hot standby (read-only) asking for read-write
+# fails with 25001 before the call could say what it wanted to write.
 _SETUP = (
-    "SELECT pg_catalog.set_config('transaction_read_only', %(read_only)s, true),"
+    "SELECT pg_catalog.set_config('transaction_read_only',"
+    " CASE %(read_only)s WHEN 'on' THEN 'on' ELSE pg_catalog.current_setting('transaction_read_only') END, true),"
     " pg_catalog.set_config('role', {role}, true),"
     " pg_catalog.set_config('statement_timeout', i.statement_timeout, true),"
     " pg_catalog.set_config('aio.key_id', coalesce(i.key_id::text, ''), true),"

@@ -24,7 +24,7 @@ SQLSTATE_STATUS: dict[str, int] = {
     "23502": 422,  # not_null_violation
     "42501": 403,  # insufficient_privilege (401 when the caller sent no credentials)
     "28000": 401,  # invalid_authorization_specification: unknown, revoked or expired key
-    "25006": 405,  # read_only_sql_transaction: a write attempted through GET
+    "25006": 405,  # read_only_sql_transaction: a write attempted through GET (any other method: 503)
     "40001": 503,  # serialization_failure: the client may retry
     "40P01": 503,  # deadlock_detected: the client may retry
     "57014": 504,  # query_canceled (statement timeout)
@@ -71,8 +71,9 @@ def problem(status: int, detail: str, **extra) -> tuple[int, bytes, dict[str, st
 
 
 def from_database(exc: Exception, args: dict[str, str] | None = None, authenticated: bool = True,
-                  index_columns: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    """A problem for an exception raised while talking to PostgreSQL."""
+                  index_columns: dict[str, str] | None = None, writes: bool = False) -> tuple[int, bytes, dict[str, str]]:
+    """A problem for an exception raised while talking to PostgreSQL; writes: the request was not
+    a read, so its transaction was not made read-only by the gateway."""
     if isinstance(exc, DatabaseUnreachable):
         return problem(503, "the database is unavailable; retry later")
     if isinstance(exc, PoolTimeout):
@@ -83,6 +84,9 @@ def from_database(exc: Exception, args: dict[str, str] | None = None, authentica
     if sqlstate is None and isinstance(exc, psycopg.DataError):
         # Raised by psycopg itself while adapting a request's values: the client's mistake, not an outage.
         return problem(422, f"a value cannot be sent to PostgreSQL: {exc}")
+    if sqlstate == "25006" and writes:
+        return problem(503, "the database accepts no writes (a hot standby, or a read-only database): "
+                            "send writes to the primary", code=sqlstate)
     status = status_for(sqlstate)
     if status == 403 and not authenticated:
         return problem(401, AUTHENTICATION_REQUIRED, code=UNAUTHORIZED)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -336,3 +339,99 @@ def final_invocation(http: httpx.Client, invocation_id: str, timeout: float = 30
         body = r.json()
         return body if body["state"] in FINAL_STATES else None
     return wait_until(check, timeout, what=f"invocation {invocation_id} reaching a final state")
+
+
+def pg_bin() -> Path:
+    majors = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    assert majors, "no PostgreSQL server binaries"
+    return majors[-1].parent
+
+
+def as_pg_owner(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster on a socket of its own (the fault and standby tests); with
+    primary, a hot standby of that cluster (pg_basebackup -R: it streams from the primary)."""
+
+    def __init__(self, primary: Cluster | None = None):
+        self.dir = Path(tempfile.mkdtemp(prefix="aio-cluster-"))
+        self.data, self.sock, self.port = self.dir / "data", self.dir / "run", free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        as_pg_owner(["mkdir", "-p", str(self.sock)])
+        if primary is None:
+            made = as_pg_owner([str(pg_bin() / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        else:
+            made = as_pg_owner([str(pg_bin() / "pg_basebackup"), "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast",
+                                "-h", str(primary.sock), "-p", str(primary.port), "-U", "postgres"])
+        assert made.returncode == 0, made.stderr
+        with open(self.data / "postgresql.conf", "a") as conf:  # a standby's copy: the last lines win
+            conf.write(f"listen_addresses = ''\nunix_socket_directories = '{self.sock}'\nport = {self.port}\n"
+                       "fsync = on\nmax_connections = 50\n")
+        self.ctl("start")
+
+    def url(self, db="postgres", user="postgres") -> str:
+        return f"postgresql:///{db}?host={self.sock}&port={self.port}&user={user}"
+
+    def deployed(self, db: str) -> str:
+        """The URL of a new database of this cluster, with the sqitch plan deployed."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
+        url = self.url(db)
+        deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
+        assert deploy.returncode == 0, deploy.stderr
+        return url
+
+    def gateway(self, db: str, **env: str):
+        """The real gateway serving database db of this cluster, logged in as aio_gateway (a context
+        manager yielding its base URL; its log is .pytest_cache/gateway-<db>.log)."""
+        return running_gateway(self.url(db), f"gateway-{db}", GATEWAY_DATABASE_URL=self.url(db, "aio_gateway"), **env)
+
+    def ctl(self, action: str, mode: str | None = None) -> None:
+        cmd = [str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-t", "60", action]
+        if mode:
+            cmd += ["-m", mode]
+        result = as_pg_owner(cmd)
+        log = (self.dir / "server.log").read_text()[-2000:] if (self.dir / "server.log").exists() else ""
+        assert result.returncode == 0, result.stderr + result.stdout + log
+
+    def kill9(self) -> None:
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(1.0)  # let the orphaned backends notice and exit
+        # Without an init that reaps it, the killed postmaster lingers as a zombie whose pid
+        # still "exists"; its lock file is stale either way.
+        as_pg_owner(["rm", "-f", str(self.data / "postmaster.pid"), str(self.sock / f".s.PGSQL.{self.port}.lock"),
+                     str(self.sock / f".s.PGSQL.{self.port}")])
+        self.ctl("start")
+
+    def restart(self, how: str) -> None:
+        if how == "kill9":
+            self.kill9()
+        else:
+            self.ctl("restart", how)
+
+    def ready(self) -> bool:
+        try:
+            with psycopg.connect(self.url(), connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def lsn(self) -> str:
+        with psycopg.connect(self.url()) as conn:
+            return conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+
+    def replayed(self, lsn: str, timeout: float = 30) -> None:
+        """Waits until this standby has replayed the primary's WAL up to lsn."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            wait_until(lambda: conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0],
+                       timeout, what=f"the standby to replay up to {lsn}")
+
+    def destroy(self) -> None:
+        as_pg_owner([str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
+        shutil.rmtree(self.dir, ignore_errors=True)

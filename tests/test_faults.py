@@ -11,103 +11,18 @@ half-written, and no response may be a 5xx other than 503/504.
 from __future__ import annotations
 
 import collections
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
-from conftest import ROOT, free_port, libpq_env, running_gateway
+from conftest import Cluster
 
 RESTARTS = ("fast", "immediate", "kill9", "fast", "immediate", "kill9")
 WRITERS = 6
-
-
-def pg_bin() -> Path:
-    majors = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
-    assert majors, "no PostgreSQL server binaries"
-    return majors[-1].parent
-
-
-def as_pg_owner(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--", *cmd]
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
-class Cluster:
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="aio-faults-"))
-        self.data, self.sock, self.port = self.dir / "data", self.dir / "run", free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        as_pg_owner(["mkdir", "-p", str(self.sock)])
-        init = as_pg_owner([str(pg_bin() / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-        assert init.returncode == 0, init.stderr
-        with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"listen_addresses = ''\nunix_socket_directories = '{self.sock}'\nport = {self.port}\n"
-                       "fsync = on\nmax_connections = 50\n")
-        self.ctl("start")
-
-    def url(self, db="postgres", user="postgres") -> str:
-        return f"postgresql:///{db}?host={self.sock}&port={self.port}&user={user}"
-
-    def deployed(self, db: str) -> str:
-        """The URL of a new database of this cluster, with the sqitch plan deployed."""
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db}"')
-        url = self.url(db)
-        deploy = subprocess.run(["sqitch", "deploy"], cwd=ROOT, env=libpq_env(url), capture_output=True, text=True)
-        assert deploy.returncode == 0, deploy.stderr
-        return url
-
-    def gateway(self, db: str, **env: str):
-        """The real gateway serving database db of this cluster, logged in as aio_gateway (a context
-        manager yielding its base URL; its log is .pytest_cache/gateway-<db>.log)."""
-        return running_gateway(self.url(db), f"gateway-{db}", GATEWAY_DATABASE_URL=self.url(db, "aio_gateway"), **env)
-
-    def ctl(self, action: str, mode: str | None = None) -> None:
-        cmd = [str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-t", "60", action]
-        if mode:
-            cmd += ["-m", mode]
-        result = as_pg_owner(cmd)
-        log = (self.dir / "server.log").read_text()[-2000:] if (self.dir / "server.log").exists() else ""
-        assert result.returncode == 0, result.stderr + result.stdout + log
-
-    def kill9(self) -> None:
-        pid = int((self.data / "postmaster.pid").read_text().split()[0])
-        os.kill(pid, signal.SIGKILL)
-        time.sleep(1.0)  # let the orphaned backends notice and exit
-        # Without an init that reaps it, the killed postmaster lingers as a zombie whose pid
-        # still "exists"; its lock file is stale either way.
-        as_pg_owner(["rm", "-f", str(self.data / "postmaster.pid"), str(self.sock / f".s.PGSQL.{self.port}.lock"),
-                     str(self.sock / f".s.PGSQL.{self.port}")])
-        self.ctl("start")
-
-    def restart(self, how: str) -> None:
-        if how == "kill9":
-            self.kill9()
-        else:
-            self.ctl("restart", how)
-
-    def ready(self) -> bool:
-        try:
-            with psycopg.connect(self.url(), connect_timeout=1):
-                return True
-        except psycopg.OperationalError:
-            return False
-
-    def destroy(self) -> None:
-        as_pg_owner([str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"])
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
