@@ -85,6 +85,7 @@ class Gateway:
         self._key_use_writer: asyncio.Task | None = None
         # When each API key was last used by a request, by its hash, until the next write (flush_key_uses).
         self.key_uses: dict[bytes, float] = {}
+        self._primary: psycopg.AsyncConnection | None = None  # AIO_PRIMARY_URL's, opened by the first write
         self.held = 0  # pool connections held by requests right now
         # At most pool_max requests hold or take a connection; the others wait here, not in the
         # pool's queue (a task and a condition per waiting request), and a connection given back
@@ -118,6 +119,8 @@ class Gateway:
             self._key_use_writer.cancel()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.flush_key_uses(), timeout=2)
+        if self._primary is not None:
+            await self._primary.close()
         await self.sweeper.stop()
         await self.wakeups.stop()
         await self.return_idle()
@@ -150,10 +153,15 @@ class Gateway:
         if not self.key_uses:
             return
         uses, self.key_uses = self.key_uses, {}
+        params = (list(uses), [dt.datetime.fromtimestamp(t, dt.timezone.utc) for t in uses.values()])
         try:
-            async with self.connection() as conn:
-                await conn.execute(RECORD_KEY_USES, (list(uses), [dt.datetime.fromtimestamp(t, dt.timezone.utc)
-                                                                  for t in uses.values()]))
+            if self.settings.primary_url:
+                if self._primary is None or self._primary.closed:
+                    self._primary = await psycopg.AsyncConnection.connect(self.settings.primary_url, autocommit=True)
+                await self._primary.execute(RECORD_KEY_USES, params)
+            else:
+                async with self.connection() as conn:
+                    await conn.execute(RECORD_KEY_USES, params)
         except BaseException:
             for h, t in uses.items():
                 if self.key_uses.get(h, 0.0) < t:

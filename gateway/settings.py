@@ -48,6 +48,9 @@ class Settings:
         default_factory=lambda: os.environ.get("AIO_PREPARED_STATEMENTS", "1") not in ("0", "false", "off"))
     # How often the gateway writes the last use of the API keys its requests used (requests write nothing).
     key_use_flush_s: float = field(default_factory=lambda: float(os.environ.get("AIO_KEY_USE_FLUSH_S", "5")))
+    # A gateway reading from a hot standby writes the last use of keys to this primary instead
+    # (none: to its own database, which a standby refuses).
+    primary_url: str = field(default_factory=lambda: os.environ.get("AIO_PRIMARY_URL", ""))
     # Invocations: a waiting claim asks again at least this often even without a NOTIFY (work whose
     # retry wait or not_before has passed is not notified); the gateway sweeps this often (0: never).
     claim_poll_s: float = field(default_factory=lambda: float(os.environ.get("AIO_CLAIM_POLL_S", "1")))

@@ -30,8 +30,7 @@ import httpx
 import psycopg
 import pytest
 
-from conftest import ROOT, start_agent, stop_agent
-from test_faults import Cluster
+from conftest import ROOT, Cluster, start_agent, stop_agent
 
 AGENTS = 3
 INVOCATIONS = 60

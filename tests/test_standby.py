@@ -1,6 +1,7 @@
 """A gateway on a hot standby: keyed reads are served there (a request's identity writes nothing),
-writes are refused with 503 and the standby's own words, and a key revoked on the primary is refused
-by the standby as soon as it has replayed the revocation.
+writes are refused with 503 and the standby's own words, a key revoked on the primary is refused
+by the standby as soon as it has replayed the revocation, and the last use of keys is written to
+the primary (AIO_PRIMARY_URL).
 
 A throwaway primary and a standby streaming from it (pg_basebackup -R), both real clusters.
 """
@@ -14,7 +15,7 @@ import uuid
 import psycopg
 import pytest
 
-from conftest import ROOT, Cluster, client, problem, wait_until
+from conftest import ROOT, Cluster, client, problem, running_gateway, wait_until
 
 DB = "replicated"
 
@@ -108,3 +109,23 @@ def test_the_standby_gateway_logs_each_failing_background_write_once_and_no_erro
     assert sum("could not record the last use" in m for m in said) == 1, said
     assert sum("invocation sweep failed" in m for m in said) == 1, said
     assert not [line for line in lines if line.get("level") == "error"], "no request ended in a 500"
+
+
+def test_the_last_use_of_keys_read_on_the_standby_is_written_to_the_primary(clusters):
+    primary, standby, data = clusters
+    with psycopg.connect(primary.url(DB), autocommit=True) as conn:
+        key_id, key = conn.execute("SELECT key_id::text, key FROM api.api_key_create(role => 'reader', "
+                                   "label => 'used on the standby')").fetchone()
+    standby.replayed(primary.lsn())
+
+    def last_used():
+        with psycopg.connect(primary.url(DB)) as conn:
+            return conn.execute("SELECT last_used_at FROM orchestrator.api_keys WHERE key_id = %s", (key_id,)).fetchone()[0]
+
+    with running_gateway(standby.url(DB), "gateway-standby-to-primary", GATEWAY_DATABASE_URL=standby.url(DB, "aio_gateway"),
+                         AIO_PRIMARY_URL=primary.url(DB, "aio_gateway"), AIO_KEY_USE_FLUSH_S="0.2") as base:
+        with client(base, key) as http:
+            assert http.get(f"/nodes/{data['node_id']}").status_code == 200
+        assert wait_until(last_used, 10, what="the key's last use to reach the primary") is not None
+        log = (ROOT / ".pytest_cache" / "gateway-standby-to-primary.log").read_text()
+        assert "could not record the last use" not in log
