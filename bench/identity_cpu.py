@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from gateway import auth  # noqa: E402
-from life_cpu import backend_cpu_seconds  # noqa: E402  bench/life_cpu.py
+from life_cpu import in_turn  # noqa: E402  bench/life_cpu.py
 from run import with_db  # noqa: E402  bench/run.py
 
 N = int(os.environ.get("BENCH_N", "3000"))
@@ -57,28 +59,20 @@ def main() -> None:
 
 def measure(url: str, node_id: str, key: str) -> None:
     params = {"key_hash": auth.key_hash(key), "subject": "", "request_id": "bench", "read_only": "on"}
-    sessions = []
-    for name, (setup, login) in VARIANTS.items():
-        conn = psycopg.connect(with_db(url, psycopg.conninfo.conninfo_to_dict(url)["dbname"], login), autocommit=True)
-        sessions.append((name, conn, setup, conn.execute("SELECT pg_backend_pid()").fetchone()[0]))
+    dbname = conninfo_to_dict(url)["dbname"]
 
-    def request(conn, setup) -> None:
-        with conn.pipeline():
-            if setup:
-                conn.execute(setup, params if "%(" in setup else None, prepare=True)
-            conn.execute(CALL, (node_id,), prepare=True)
+    def session(setup: str | None, login: str | None) -> tuple[int, Callable[[], None]]:
+        conn = psycopg.connect(with_db(url, dbname, login), autocommit=True)
 
-    for _ in range(300):  # each session's plans
-        for _, conn, setup, _ in sessions:
-            request(conn, setup)
-    per_request: dict[str, list[float]] = {name: [] for name, *_ in sessions}
-    for _ in range(ROUNDS):
-        start = [backend_cpu_seconds(pid) for *_, pid in sessions]
-        for _ in range(N):
-            for _, conn, setup, _ in sessions:
-                request(conn, setup)
-        for (name, _, _, pid), before in zip(sessions, start):
-            per_request[name].append((backend_cpu_seconds(pid) - before) / N * 1e6)
+        def request() -> None:
+            with conn.pipeline():
+                if setup:
+                    conn.execute(setup, params if "%(" in setup else None, prepare=True)
+                conn.execute(CALL, (node_id,), prepare=True)
+        return conn.execute("SELECT pg_backend_pid()").fetchone()[0], request
+
+    runs = {name: session(setup, login) for name, (setup, login) in VARIANTS.items()}
+    per_request = {name: [v * 1e6 for v in values] for name, values in in_turn(runs, N, ROUNDS).items()}
     bare = sum(per_request["the call alone"]) / ROUNDS
     print(f"backend CPU per GET /nodes/{{id}}, µs ({ROUNDS} rounds of {N} requests, interleaved):")
     for name, values in per_request.items():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import psycopg
 
@@ -37,6 +38,24 @@ TICK = os.sysconf("SC_CLK_TCK")
 def backend_cpu_seconds(pid: int) -> float:
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def in_turn(runs: dict[str, tuple[int, Callable[[], None]]], n: int, rounds: int) -> dict[str, list[float]]:
+    """Each name's backend CPU seconds per call, round by round: runs maps a name to its backend's pid
+    and one call; the calls go in turn, one each, n times a round, after 100 that are not counted
+    (each session's plans)."""
+    for _ in range(100):
+        for _, call in runs.values():
+            call()
+    per_call: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        start = {name: backend_cpu_seconds(pid) for name, (pid, _) in runs.items()}
+        for _ in range(n):
+            for _, call in runs.values():
+                call()
+        for name, (pid, _) in runs.items():
+            per_call[name].append((backend_cpu_seconds(pid) - start[name]) / n)
+    return per_call
 
 
 class Life:
@@ -77,18 +96,9 @@ def main() -> None:
             warm()
         warm.conn.execute("ANALYZE orchestrator.invocations, orchestrator.invocation_attempts")
         warm.conn.close()
-    lives = [Life(url) for url in urls]
-    for _ in range(100):  # each session's plans
-        for life in lives:
-            life()
-    per_life: dict[str, list[float]] = {name: [] for name in names}
-    for _ in range(ROUNDS):
-        start = [backend_cpu_seconds(life.pid) for life in lives]
-        for _ in range(N):
-            for life in lives:
-                life()
-        for name, life, before in zip(names, lives, start):
-            per_life[name].append((backend_cpu_seconds(life.pid) - before) / N * 1000)
+    lives = {name: Life(url) for name, url in zip(names, urls)}
+    per_life = {name: [v * 1000 for v in values]
+                for name, values in in_turn({name: (life.pid, life) for name, life in lives.items()}, N, ROUNDS).items()}
     first = sum(per_life[names[0]]) / ROUNDS
     print(f"backend CPU per life, ms ({ROUNDS} rounds of {N} lives each, interleaved):")
     for name in names:

@@ -44,7 +44,7 @@ def clusters():
 
 @pytest.fixture(scope="module")
 def standby_gateway(clusters):
-    _, standby, data = clusters
+    _, standby, _ = clusters
     with psycopg.connect(standby.url(DB)) as conn:
         assert conn.execute("SELECT pg_is_in_recovery()").fetchone()[0], "a hot standby, in recovery"
     with standby.gateway(DB, AIO_KEY_USE_FLUSH_S="0.2") as base:
